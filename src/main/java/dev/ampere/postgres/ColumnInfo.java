@@ -1,0 +1,31 @@
+package dev.ampere.postgres;
+
+/**
+ * One column of a table as the Inspector read it from the catalog.
+ *
+ * @param name        the column name, exactly as stored (case and special characters preserved)
+ * @param attnum      Postgres attribute number (1-based; dropped columns are never listed)
+ * @param typeOid     the column's type OID (for a domain: the domain's OID)
+ * @param typeName    {@code format_type(atttypid, NULL)} of the element type for arrays, of the type otherwise,
+ *                    e.g. {@code int4}, {@code text}, {@code my_enum} (names as {@code pg_type.typname})
+ * @param baseTypeOid the type OID after resolving domains (the element type's for arrays); equals typeOid when no
+ *                    domain is involved
+ * @param typeKind    {@code pg_type.typtype} of the (element) type after domains: {@code b} base, {@code e} enum,
+ *                    {@code c} composite, {@code r} range, {@code m} multirange, {@code p} pseudo
+ * @param arrayDims   0 for scalars; the declared dimension count ({@code attndims}, at least 1) for arrays
+ * @param typeMod     {@code atttypmod} (-1 when none)
+ * @param notNull     {@code attnotnull}
+ * @param pkIndex     0-based position in the primary key, or -1 when not part of it
+ * @param generated   true for a generated column ({@code attgenerated <> ''})
+ */
+public record ColumnInfo(String name, int attnum, int typeOid, String typeName, int baseTypeOid, char typeKind,
+                         int arrayDims, int typeMod, boolean notNull, int pkIndex, boolean generated) {
+
+    public boolean isArray() {
+        return arrayDims > 0;
+    }
+
+    public boolean isPrimaryKey() {
+        return pkIndex >= 0;
+    }
+}
