@@ -1,0 +1,44 @@
+package dev.ampere.process;
+
+import java.time.Duration;
+
+/**
+ * What a running process sees of itself: its ref and its mailbox. Only the process's own thread may use it.
+ *
+ * <p>Start-up: a supervisor starts its children in order and waits for each to finish starting. A process
+ * signals that with {@link #started()}; the first {@link #receive} counts as that signal too, so a process whose
+ * set-up is done by the time it first waits for a message needs no explicit call.
+ */
+public final class ProcessContext {
+    private final ProcessRef self;
+
+    ProcessContext(ProcessRef self) {
+        this.self = self;
+    }
+
+    public ProcessRef self() {
+        return self;
+    }
+
+    /** Tells whoever started this process that its start-up is done. Idempotent. */
+    public void started() {
+        self.markStarted();
+    }
+
+    /** The next message, waiting as long as it takes. Interrupted when the process is stopped. */
+    public Object receive() throws InterruptedException {
+        self.markStarted();
+        return self.mailbox().take();
+    }
+
+    /** The next message, or null when none arrives within {@code timeout}. */
+    public Object receive(Duration timeout) throws InterruptedException {
+        self.markStarted();
+        return self.mailbox().poll(timeout);
+    }
+
+    /** True once someone asked this process to stop. */
+    public boolean stopRequested() {
+        return self.stopRequested();
+    }
+}

@@ -1,0 +1,310 @@
+package dev.ampere.process;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+
+/**
+ * An Erlang/OTP-style supervisor, itself a process: it starts its children in order, each in a fresh incarnation
+ * forked into one {@link StructuredTaskScope} that the supervisor's thread owns, restarts them by
+ * {@link Strategy} and {@link RestartType}, gives up when restarts exceed the intensity (the supervisor then
+ * crashes, which escalates to its parent), stops itself when significant children exit (per
+ * {@link AutoShutdown}), and on stop shuts its children down in reverse start order, each within its
+ * shutdown timeout. Children can be added and removed at run time ({@link #startChild}), which makes a supervisor
+ * without initial children the dynamic supervisor of the design.
+ *
+ * <p>Why one scope with a fork per incarnation: only the owner thread may fork, so the supervisor's own thread does
+ * all forking, restarting and stopping, driven by its mailbox; a child's exit arrives as a message posted by the
+ * exiting thread. The scope guarantees no child outlives the supervisor.
+ *
+ * <p>Threading: all state is owned by the supervisor's thread. Other threads talk to it only through
+ * {@link #startChild}, {@link #terminateChild} and {@link #children}, which are calls to its mailbox. A JVM thread
+ * cannot be killed, so a child that ignores interruption beyond its shutdown timeout is reported and abandoned,
+ * and the supervisor's own exit then waits for it.
+ */
+public final class Supervisor implements ProcessBody {
+    private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+
+    private final String name;
+    private final Strategy strategy;
+    private final int maxRestarts;
+    private final Duration window;
+    private final AutoShutdown autoShutdown;
+    private final List<ChildSpec> initialChildren;
+
+    // Owned by the supervisor's thread while it runs.
+    private final Map<String, Child> children = new LinkedHashMap<>();
+    private StructuredTaskScope<Object, Void> scope;
+    private ProcessContext ctx;
+    private RestartIntensity intensity;
+
+    /** A child as the supervisor tracks it: its spec and its current incarnation (null when not running). */
+    private static final class Child {
+        final ChildSpec spec;
+        ProcessRef ref;
+
+        Child(ChildSpec spec) {
+            this.spec = spec;
+        }
+    }
+
+    private record ChildExited(Child child, ProcessRef ref, ExitReason reason) {}
+
+    private record StartChild(ChildSpec spec) {}
+
+    private record TerminateChild(String id) {}
+
+    private record WhichChildren() {}
+
+    /** A child as seen from outside: its id and its running incarnation, if any. */
+    public record ChildInfo(String id, ProcessRef ref) {}
+
+    /** Raised (as the supervisor's crash) when its children restart more often than its intensity allows. */
+    public static final class RestartIntensityExceeded extends RuntimeException {
+        RestartIntensityExceeded(String supervisor, String child, ExitReason reason) {
+            super(supervisor + ": too many restarts; last was " + child + " (" + reason + ")");
+        }
+    }
+
+    private Supervisor(Builder b) {
+        this.name = b.name;
+        this.strategy = b.strategy;
+        this.maxRestarts = b.maxRestarts;
+        this.window = b.window;
+        this.autoShutdown = b.autoShutdown;
+        this.initialChildren = List.copyOf(b.children);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A one_for_one supervisor with no initial children, to which children are added at run time. */
+    public static Builder dynamic(String name) {
+        return new Builder(name).strategy(Strategy.ONE_FOR_ONE);
+    }
+
+    /** Starts a child under a running supervisor and returns its first incarnation once it has started. */
+    public static ProcessRef startChild(ProcessRef supervisor, ChildSpec spec, Duration timeout)
+            throws InterruptedException {
+        return supervisor.call(new StartChild(spec), timeout);
+    }
+
+    /** Stops the child {@code id} and removes it; false when there was no such child. */
+    public static boolean terminateChild(ProcessRef supervisor, String id, Duration timeout)
+            throws InterruptedException {
+        return supervisor.call(new TerminateChild(id), timeout);
+    }
+
+    public static List<ChildInfo> children(ProcessRef supervisor, Duration timeout) throws InterruptedException {
+        return supervisor.call(new WhichChildren(), timeout);
+    }
+
+    @Override
+    public void run(ProcessContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.intensity = new RestartIntensity(maxRestarts, window);
+        try (var s = StructuredTaskScope.open(Joiner.<Object>awaitAll(), cfg -> cfg.withName(name))) {
+            scope = s;
+            try {
+                for (ChildSpec spec : initialChildren) {
+                    Child child = add(spec);
+                    startIncarnation(child);
+                }
+                ctx.started();
+                loop();
+            } finally {
+                boolean interrupted = Thread.interrupted();
+                stopAll();
+                s.join();
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        while (true) {
+            Object msg = ctx.receive();
+            switch (msg) {
+                case ChildExited e -> {
+                    if (handleExit(e)) return;
+                }
+                case Call call -> handleCall(call);
+                default -> log.warn("{} ignored an unexpected message: {}", name, msg);
+            }
+        }
+    }
+
+    private void handleCall(Call call) throws InterruptedException {
+        switch (call.request()) {
+            case StartChild(ChildSpec spec) -> {
+                if (children.containsKey(spec.id())) {
+                    call.fail(new IllegalArgumentException("child already exists: " + spec.id()));
+                    return;
+                }
+                Child child = add(spec);
+                call.reply(startIncarnation(child));
+            }
+            case TerminateChild(String id) -> {
+                Child child = children.remove(id);
+                if (child != null) stopChild(child);
+                call.reply(child != null);
+            }
+            case WhichChildren() -> {
+                List<ChildInfo> infos = new ArrayList<>();
+                for (Child c : children.values()) infos.add(new ChildInfo(c.spec.id(), c.ref));
+                call.reply(infos);
+            }
+            default -> call.fail(new IllegalArgumentException("unknown request " + call.request()));
+        }
+    }
+
+    /** Applies restart type, auto-shutdown and strategy to an exit; true when the supervisor should stop. */
+    private boolean handleExit(ChildExited e) throws InterruptedException {
+        Child child = e.child();
+        if (child.ref != e.ref()) return false; // an incarnation we stopped ourselves, or an older one
+        child.ref = null;
+        logExit(child, e.reason());
+        if (!child.spec.restart().restartsAfter(e.reason())) {
+            if (child.spec.restart() == RestartType.TEMPORARY) children.remove(child.spec.id());
+            return child.spec.significant() && autoShutdownTriggered();
+        }
+        if (!intensity.allow(System.nanoTime())) {
+            log.error("{}: {} restarts within {} exceeded; shutting down", name, maxRestarts, window);
+            throw new RestartIntensityExceeded(name, child.spec.id(), e.reason());
+        }
+        List<Child> toRestart = switch (strategy) {
+            case ONE_FOR_ONE -> List.of(child);
+            case ONE_FOR_ALL -> stopSiblings(child, new ArrayList<>(children.values()));
+            case REST_FOR_ONE -> stopSiblings(child, childrenFrom(child));
+        };
+        for (Child c : toRestart) startIncarnation(c);
+        return false;
+    }
+
+    private boolean autoShutdownTriggered() {
+        return switch (autoShutdown) {
+            case NEVER -> false;
+            case ANY_SIGNIFICANT -> true;
+            case ALL_SIGNIFICANT -> children.values().stream().noneMatch(c -> c.spec.significant() && c.ref != null);
+        };
+    }
+
+    private List<Child> childrenFrom(Child child) {
+        List<Child> all = new ArrayList<>(children.values());
+        return new ArrayList<>(all.subList(all.indexOf(child), all.size()));
+    }
+
+    /**
+     * Stops the running children of {@code group} other than {@code failed}, in reverse order, and returns the
+     * group in start order without the temporary ones, which are not restarted.
+     */
+    private List<Child> stopSiblings(Child failed, List<Child> group) throws InterruptedException {
+        for (Child c : group.reversed()) {
+            if (c != failed && c.ref != null) stopChild(c);
+        }
+        List<Child> restart = new ArrayList<>();
+        for (Child c : group) {
+            if (c != failed && c.spec.restart() == RestartType.TEMPORARY) children.remove(c.spec.id());
+            else restart.add(c);
+        }
+        return restart;
+    }
+
+    private Child add(ChildSpec spec) {
+        Child child = new Child(spec);
+        children.put(spec.id(), child);
+        return child;
+    }
+
+    /** Forks a new incarnation of {@code child} and waits until it has started (or exited). */
+    private ProcessRef startIncarnation(Child child) throws InterruptedException {
+        ChildSpec spec = child.spec;
+        ProcessRef ref = Processes.newRef(spec.id(), spec.mailbox().get());
+        child.ref = ref;
+        ProcessRef self = ctx.self();
+        ref.onExitFirst(reason -> self.send(new ChildExited(child, ref, reason)));
+        ProcessBody body = spec.start().get();
+        scope.fork(() -> {
+            Processes.execute(ref, spec.registry(), spec.registeredName(), body);
+            return null;
+        });
+        ref.awaitStarted(Duration.ofDays(365));
+        return ref;
+    }
+
+    private void stopChild(Child child) throws InterruptedException {
+        ProcessRef ref = child.ref;
+        child.ref = null;
+        if (ref == null) return;
+        if (!ref.stop(child.spec.shutdownTimeout())) {
+            log.error("{}: child {} did not stop within {}; abandoning it", name, child.spec.id(),
+                    child.spec.shutdownTimeout());
+        }
+    }
+
+    private void stopAll() throws InterruptedException {
+        for (Child c : new ArrayList<>(children.values()).reversed()) stopChild(c);
+    }
+
+    private void logExit(Child child, ExitReason reason) {
+        switch (reason) {
+            case ExitReason.Crash(ExpectedFailure f) -> log.warn("{}: {} stopped: {}", name, child.spec.id(), f.getMessage());
+            case ExitReason.Crash(RestartIntensityExceeded f) -> log.warn("{}: {}", name, f.getMessage());
+            case ExitReason.Crash(Throwable t) -> log.error("{}: {} crashed", name, child.spec.id(), t);
+            default -> log.debug("{}: {} exited ({})", name, child.spec.id(), reason);
+        }
+    }
+
+    /** Configures a supervisor; defaults: one_for_one, 3 restarts in 5 s, no auto-shutdown. */
+    public static final class Builder {
+        private final String name;
+        private Strategy strategy = Strategy.ONE_FOR_ONE;
+        private int maxRestarts = 3;
+        private Duration window = Duration.ofSeconds(5);
+        private AutoShutdown autoShutdown = AutoShutdown.NEVER;
+        private final List<ChildSpec> children = new ArrayList<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder strategy(Strategy s) {
+            this.strategy = s;
+            return this;
+        }
+
+        public Builder intensity(int maxRestarts, Duration window) {
+            this.maxRestarts = maxRestarts;
+            this.window = window;
+            return this;
+        }
+
+        public Builder autoShutdown(AutoShutdown a) {
+            this.autoShutdown = a;
+            return this;
+        }
+
+        public Builder child(ChildSpec spec) {
+            children.add(spec);
+            return this;
+        }
+
+        public Supervisor build() {
+            return new Supervisor(this);
+        }
+
+        /** The supervisor as a child of another supervisor: permanent, with a generous shutdown timeout. */
+        public ChildSpec asChild() {
+            Builder self = this;
+            return ChildSpec.of(name, () -> self.build()).withShutdownTimeout(Duration.ofSeconds(30));
+        }
+    }
+}
