@@ -1,0 +1,109 @@
+package dev.ampere.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Ampere's configuration, read from the environment under Electric's variable names (PROTOCOL.md §5). Every value is
+ * checked when read; a bad one raises a {@link ConfigException} whose one-line message names the variable.
+ *
+ * <p>Immutable.
+ *
+ * @param databaseUrl         {@code DATABASE_URL}; empty means "start an embedded Postgres" (the dev default)
+ * @param pooledDatabaseUrl   {@code ELECTRIC_POOLED_DATABASE_URL} (or the deprecated {@code ELECTRIC_QUERY_DATABASE_URL})
+ * @param port                {@code ELECTRIC_PORT}, 3000
+ * @param listenOnIpv6        {@code ELECTRIC_LISTEN_ON_IPV6}, false
+ * @param storageDir          {@code ELECTRIC_STORAGE_DIR}, {@code ./persistent}
+ * @param replicationStreamId {@code ELECTRIC_REPLICATION_STREAM_ID}, {@code default}
+ * @param temporarySlot       {@code CLEANUP_REPLICATION_SLOTS_ON_SHUTDOWN}, false
+ * @param dbPoolSize          {@code ELECTRIC_DB_POOL_SIZE}, 20
+ * @param stackId             {@code ELECTRIC_DATABASE_ID}, {@code single_stack}
+ * @param longPollTimeout     {@code ELECTRIC_LONG_POLL_TIMEOUT} in ms, 20000
+ * @param cacheMaxAge         {@code ELECTRIC_CACHE_MAX_AGE} in s, 60
+ * @param cacheStaleAge       {@code ELECTRIC_CACHE_STALE_AGE} in s, 300
+ * @param chunkBytesThreshold {@code ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD}, 10485760
+ * @param integrationTesting  {@code ELECTRIC_ENABLE_INTEGRATION_TESTING}, false (enables DELETE /v1/shape)
+ * @param secret              {@code ELECTRIC_SECRET}; exactly one of it and {@code ELECTRIC_INSECURE=true} is required
+ * @param insecure            {@code ELECTRIC_INSECURE}
+ */
+public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
+                     boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
+                     int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
+                     long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure) {
+
+    private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
+    private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /** Reads the configuration from {@code env} (normally {@link System#getenv()}). */
+    public static Config fromEnvironment(Map<String, String> env) {
+        EnvReader r = new EnvReader(env);
+        Optional<DatabaseUrl> db = r.string("DATABASE_URL").map(v -> DatabaseUrl.parse("DATABASE_URL", v));
+        Optional<DatabaseUrl> pooled = r.string("ELECTRIC_POOLED_DATABASE_URL")
+                .map(v -> DatabaseUrl.parse("ELECTRIC_POOLED_DATABASE_URL", v))
+                .or(() -> r.string("ELECTRIC_QUERY_DATABASE_URL").map(v -> DatabaseUrl.parse("ELECTRIC_QUERY_DATABASE_URL", v)));
+        String streamId = r.string("ELECTRIC_REPLICATION_STREAM_ID").orElse("default");
+        if (!STREAM_ID.matcher(streamId).matches()) {
+            throw new ConfigException("ELECTRIC_REPLICATION_STREAM_ID",
+                    "must be 1 to 40 lower-case letters, digits or underscores (got \"" + streamId + "\")");
+        }
+        String stackId = r.string("ELECTRIC_DATABASE_ID").orElse("single_stack");
+        if (!STACK_ID.matcher(stackId).matches()) {
+            throw new ConfigException("ELECTRIC_DATABASE_ID",
+                    "must be 1 to 64 letters, digits, '_', '.' or '-' (got \"" + stackId + "\")");
+        }
+        Optional<String> secret = r.string("ELECTRIC_SECRET");
+        boolean insecure = r.bool("ELECTRIC_INSECURE", false);
+        if (secret.isPresent() && insecure) {
+            throw new ConfigException("ELECTRIC_SECRET", "cannot be set together with ELECTRIC_INSECURE=true");
+        }
+        if (secret.isEmpty() && !insecure) {
+            throw new ConfigException("ELECTRIC_SECRET",
+                    "must be set, or ELECTRIC_INSECURE=true to serve shapes without a secret");
+        }
+        return new Config(db, pooled,
+                r.integer("ELECTRIC_PORT", 3000, 1, 65535),
+                r.bool("ELECTRIC_LISTEN_ON_IPV6", false),
+                Path.of(r.string("ELECTRIC_STORAGE_DIR").orElse("./persistent")),
+                streamId,
+                r.bool("CLEANUP_REPLICATION_SLOTS_ON_SHUTDOWN", false),
+                r.integer("ELECTRIC_DB_POOL_SIZE", 20, 1, 1000),
+                stackId,
+                Duration.ofMillis(r.integer("ELECTRIC_LONG_POLL_TIMEOUT", 20_000, 1, 3_600_000)),
+                r.integer("ELECTRIC_CACHE_MAX_AGE", 60, 0, Integer.MAX_VALUE),
+                r.integer("ELECTRIC_CACHE_STALE_AGE", 300, 0, Integer.MAX_VALUE),
+                r.longValue("ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", 10_485_760L, 1, Long.MAX_VALUE),
+                r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
+                secret, insecure);
+    }
+
+    /** The URL for pooled (non-replication) connections: the pooled URL when given, else the main one. */
+    public Optional<DatabaseUrl> queryDatabaseUrl() {
+        return pooledDatabaseUrl.or(() -> databaseUrl);
+    }
+
+    /** {@code electric_publication_<id>}. */
+    public String publicationName() {
+        return "electric_publication_" + replicationStreamId;
+    }
+
+    /** {@code electric_slot_<id>}. */
+    public String slotName() {
+        return "electric_slot_" + replicationStreamId;
+    }
+
+    /** The same configuration with another database (used when the embedded Postgres is started). */
+    public Config withDatabase(DatabaseUrl url) {
+        return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
+                temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
+                integrationTesting, secret, insecure);
+    }
+
+    public Config withPort(int newPort) {
+        return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
+                temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
+                integrationTesting, secret, insecure);
+    }
+}
