@@ -6,8 +6,8 @@ package dev.ampere.postgres;
  * @param name        the column name, exactly as stored (case and special characters preserved)
  * @param attnum      Postgres attribute number (1-based; dropped columns are never listed)
  * @param typeOid     the column's type OID (for a domain: the domain's OID)
- * @param typeName    {@code format_type(atttypid, NULL)} of the element type for arrays, of the type otherwise,
- *                    e.g. {@code int4}, {@code text}, {@code my_enum} (names as {@code pg_type.typname})
+ * @param typeName    {@code pg_type.typname} of the type after resolving domains, of its element type for arrays,
+ *                    e.g. {@code int4}, {@code text}, {@code my_enum}
  * @param baseTypeOid the type OID after resolving domains (the element type's for arrays); equals typeOid when no
  *                    domain is involved
  * @param typeKind    {@code pg_type.typtype} of the (element) type after domains: {@code b} base, {@code e} enum,

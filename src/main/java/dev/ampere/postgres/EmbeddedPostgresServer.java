@@ -25,11 +25,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * without one a throw-away cluster is made in a temporary folder.
      */
     public static EmbeddedPostgresServer start(Path dataDir, int port) {
+        return start(dataDir, port, "logical");
+    }
+
+    /** As {@link #start(Path, int)} with another {@code wal_level} (tests of the misconfigured case use it). */
+    public static EmbeddedPostgresServer start(Path dataDir, int port, String walLevel) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setServerConfig("wal_level", "logical")
-                    .setServerConfig("max_wal_senders", "20")
-                    .setServerConfig("max_replication_slots", "20")
+                    .setServerConfig("wal_level", walLevel)
+                    .setServerConfig("max_wal_senders", "100")
+                    .setServerConfig("max_replication_slots", "100")
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "on")
                     .setServerConfig("timezone", "UTC");

@@ -133,6 +133,34 @@ public final class ProcessRef {
         return awaitExit(timeout).isPresent();
     }
 
+    /**
+     * {@link #stop()} then waits up to {@code timeout} for the exit even if the caller is interrupted meanwhile (the
+     * interrupt is kept for later). For clean-up paths, which must not leave a process behind because their own
+     * thread was interrupted. True when the process has exited.
+     */
+    public boolean stopUninterruptibly(Duration timeout) {
+        stop();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    long left = deadline - System.nanoTime();
+                    termination.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                    return true;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    return false;
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
     /** Waits up to {@code timeout} for the process to exit. */
     public Optional<ExitReason> awaitExit(Duration timeout) throws InterruptedException {
         try {

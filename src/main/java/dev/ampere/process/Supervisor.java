@@ -121,9 +121,10 @@ public final class Supervisor implements ProcessBody {
                 ctx.started();
                 loop();
             } finally {
+                // Shutting down must finish even when this thread is interrupted again meanwhile.
                 boolean interrupted = Thread.interrupted();
                 stopAll();
-                s.join();
+                joinUninterruptibly(s);
                 if (interrupted) Thread.currentThread().interrupt();
             }
         }
@@ -206,7 +207,7 @@ public final class Supervisor implements ProcessBody {
      * Stops the running children of {@code group} other than {@code failed}, in reverse order, and returns the
      * group in start order without the temporary ones, which are not restarted.
      */
-    private List<Child> stopSiblings(Child failed, List<Child> group) throws InterruptedException {
+    private List<Child> stopSiblings(Child failed, List<Child> group) {
         for (Child c : group.reversed()) {
             if (c != failed && c.ref != null) stopChild(c);
         }
@@ -240,18 +241,29 @@ public final class Supervisor implements ProcessBody {
         return ref;
     }
 
-    private void stopChild(Child child) throws InterruptedException {
+    private void stopChild(Child child) {
         ProcessRef ref = child.ref;
         child.ref = null;
         if (ref == null) return;
-        if (!ref.stop(child.spec.shutdownTimeout())) {
+        if (!ref.stopUninterruptibly(child.spec.shutdownTimeout())) {
             log.error("{}: child {} did not stop within {}; abandoning it", name, child.spec.id(),
                     child.spec.shutdownTimeout());
         }
     }
 
-    private void stopAll() throws InterruptedException {
+    private void stopAll() {
         for (Child c : new ArrayList<>(children.values()).reversed()) stopChild(c);
+    }
+
+    private static void joinUninterruptibly(StructuredTaskScope<Object, Void> s) {
+        while (true) {
+            try {
+                s.join();
+                return;
+            } catch (InterruptedException e) {
+                // every child has been asked to stop; keep waiting for the last of them
+            }
+        }
     }
 
     private void logExit(Child child, ExitReason reason) {

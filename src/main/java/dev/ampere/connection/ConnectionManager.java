@@ -1,0 +1,194 @@
+package dev.ampere.connection;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ampere.config.Config;
+import dev.ampere.config.DatabaseUrl;
+import dev.ampere.postgres.ReplicationClient;
+import dev.ampere.postgres.ReplicationStreamer;
+import dev.ampere.postgres.Timeline;
+import dev.ampere.process.Call;
+import dev.ampere.process.ChildSpec;
+import dev.ampere.process.Down;
+import dev.ampere.process.ExitReason;
+import dev.ampere.process.ExpectedFailure;
+import dev.ampere.process.ProcessBody;
+import dev.ampere.process.ProcessContext;
+import dev.ampere.process.ProcessRef;
+import dev.ampere.process.Processes;
+import dev.ampere.process.Supervisor;
+import dev.ampere.stack.Names;
+import dev.ampere.stack.Stack;
+import dev.ampere.stack.StackEvent;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Brings the stack's database side up in order (PROTOCOL.md §3.2): the lock connection, then the replication
+ * client, then the query pool and the timeline check, then the ReplicationSupervisor, and only then tells the client
+ * to stream and the stack that it is ready. It owns the lock connection, the replication client and the pool:
+ * losing the lock connection crashes the manager (its supervisor restarts it and, by rest_for_one, everything
+ * below); losing the replication client restarts the client in place after an exponential backoff (1 s to 10 s).
+ * A fatal database error is reported once and ends all attempts.
+ *
+ * <p>Threading: a process; all fields are owned by its thread, except the pool, which it publishes to the stack.
+ */
+public final class ConnectionManager implements ProcessBody {
+    private record RestartClient() {}
+
+    /** A call answered with the manager's view of its connections (for tests and diagnostics). */
+    public record GetState() {}
+
+    public record State(boolean lockHeld, boolean clientConnected, boolean poolOpen, boolean fatal) {}
+
+    private final Stack stack;
+    private final Config config;
+    private final DatabaseUrl url;
+    private final ReplicationStreamer streamer;
+    private final Supplier<ChildSpec> replicationSupervisor;
+    private final Backoff backoff = Backoff.standard();
+
+    private ProcessContext ctx;
+    private ProcessRef lock;
+    private ProcessRef client;
+    private ProcessRef replication;
+    private boolean lockHeld;
+    private boolean clientConnected;
+    private boolean timelineChecked;
+    private HikariDataSource pool;
+    private boolean fatal;
+
+    public ConnectionManager(Stack stack, ReplicationStreamer streamer, Supplier<ChildSpec> replicationSupervisor) {
+        this.stack = stack;
+        this.config = stack.config();
+        this.url = config.databaseUrl().orElseThrow(() -> new IllegalStateException("no database configured"));
+        this.streamer = streamer;
+        this.replicationSupervisor = replicationSupervisor;
+    }
+
+    @Override
+    public void run(ProcessContext ctx) throws Exception {
+        this.ctx = ctx;
+        ctx.started();
+        try {
+            lock = Processes.spawn("lock_connection", new LockConnection(url, config.slotName(), stack.events(), ctx.self()));
+            lock.monitor(ctx.self());
+            while (true) {
+                Object m = ctx.receive();
+                if (fatal) {
+                    if (m instanceof Call c) c.reply(state());
+                    continue; // nothing more to do until someone fixes the configuration and restarts us
+                }
+                switch (m) {
+                    case dev.ampere.connection.LockConnection.Acquired a -> {
+                        lockHeld = true;
+                        startClient();
+                    }
+                    case ReplicationClient.Connected c -> onClientConnected(c);
+                    case Down d when d.process() == lock -> onLockDown(d.reason());
+                    case Down d when d.process() == client -> onClientDown(d.reason());
+                    case Down d when d.process() == replication ->
+                            throw new ExpectedFailure("the replication supervisor stopped (" + d.reason() + ")");
+                    case RestartClient r -> startClient();
+                    case Call c when c.request() instanceof GetState -> c.reply(state());
+                    default -> { }
+                }
+            }
+        } finally {
+            shutdown();
+        }
+    }
+
+    private State state() {
+        return new State(lockHeld, clientConnected, pool != null, fatal);
+    }
+
+    private void startClient() {
+        clientConnected = false;
+        client = Processes.spawn("replication_client",
+                new ReplicationClient(config, url, stack.events(), ctx.self(), streamer));
+        client.monitor(ctx.self());
+    }
+
+    private void onClientConnected(ReplicationClient.Connected c) throws Exception {
+        if (c.client() != client) return;
+        clientConnected = true;
+        if (pool == null) {
+            pool = QueryPool.open(config.queryDatabaseUrl().orElse(url), config.dbPoolSize(), stack.id());
+            stack.publishPool(pool);
+        }
+        boolean timelineChanged = false;
+        if (!timelineChecked) {
+            timelineChanged = Timeline.checkAndPersist(config.storageDir(), stack.id(), c.identity());
+            timelineChecked = true;
+        }
+        stack.events().publish(new StackEvent.ReplicationConnected(c.identity().systemId(), c.identity().timeline(),
+                c.slotCreated(), timelineChanged));
+        if (replication == null) {
+            ProcessRef connectionSupervisor = stack.registry().whereis(Names.CONNECTION_SUPERVISOR)
+                    .orElseThrow(() -> new IllegalStateException("no connection supervisor"));
+            replication = Supervisor.startChild(connectionSupervisor, replicationSupervisor.get(), Duration.ofMinutes(5));
+            replication.monitor(ctx.self());
+        }
+        stack.events().publish(new StackEvent.Ready());
+        backoff.reset();
+        client.send(new ReplicationClient.StartStreaming());
+    }
+
+    private void onLockDown(ExitReason reason) {
+        lockHeld = false;
+        if (isFatal(reason)) {
+            fail(reason);
+            return;
+        }
+        String why = reason instanceof ExitReason.Crash(Throwable t) ? t.getMessage() : reason.toString();
+        stack.events().publish(new StackEvent.ConnectionLost("lock connection", why));
+        throw new ExpectedFailure("lost the lock connection: " + why);
+    }
+
+    private void onClientDown(ExitReason reason) {
+        clientConnected = false;
+        if (isFatal(reason)) {
+            fail(reason);
+            return;
+        }
+        String why = reason instanceof ExitReason.Crash(Throwable t) ? t.getMessage() : reason.toString();
+        stack.events().publish(new StackEvent.ConnectionLost("replication connection", why));
+        Duration wait = backoff.next();
+        ProcessRef self = ctx.self();
+        Thread.ofVirtual().name("replication_client_backoff").start(() -> {
+            try {
+                Thread.sleep(wait);
+                self.send(new RestartClient());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private static boolean isFatal(ExitReason reason) {
+        return reason instanceof ExitReason.Crash(FatalDatabaseError e);
+    }
+
+    private void fail(ExitReason reason) {
+        fatal = true;
+        stack.events().publish(new StackEvent.Fatal(((ExitReason.Crash) reason).cause().getMessage()));
+        stopOwned();
+    }
+
+    private void stopOwned() {
+        if (client != null) client.stopUninterruptibly(Duration.ofSeconds(5));
+        if (lock != null) lock.stopUninterruptibly(Duration.ofSeconds(5));
+    }
+
+    /** Runs however the manager ends, interrupted or not: nothing it owns may outlive it. */
+    private void shutdown() {
+        boolean interrupted = Thread.interrupted();
+        stopOwned();
+        stack.publishPool(null);
+        interrupted |= Thread.interrupted(); // a stop request that arrived while the owned processes stopped
+        if (pool != null) pool.close();
+        stack.events().lockReleased();
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.ampere.connection;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ampere.config.DatabaseUrl;
+
+/**
+ * Opens the HikariCP pool for snapshot and catalog queries ({@code ELECTRIC_DB_POOL_SIZE} connections) with the
+ * Shape API's session settings on every connection.
+ */
+public final class QueryPool {
+    private QueryPool() {}
+
+    public static HikariDataSource open(DatabaseUrl url, int size, String stackId) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("ampere-" + stackId);
+        hc.setJdbcUrl(url.jdbcUrl());
+        hc.setDataSourceProperties(url.jdbcProperties());
+        hc.setMaximumPoolSize(size);
+        hc.setMinimumIdle(Math.min(2, size));
+        hc.setConnectionTimeout(5_000);
+        hc.setValidationTimeout(2_000);
+        // The pool is opened once the replication connection is up, so the server is reachable; should it go away
+        // later, the lock connection notices and the whole connection tree restarts.
+        hc.setInitializationFailTimeout(-1);
+        return new HikariDataSource(hc);
+    }
+}

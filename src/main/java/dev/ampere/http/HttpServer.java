@@ -1,0 +1,46 @@
+package dev.ampere.http;
+
+import dev.ampere.config.Config;
+import dev.ampere.stack.Stack;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * The HTTP side of Ampere on Helidon SE: one virtual thread per request, routes read like a table of contents.
+ * Lives beside the stack tree (as Electric's Bandit does), reading the stack's published state.
+ *
+ * <p>Threading: start and stop from one thread; handlers run on request threads.
+ */
+public final class HttpServer implements AutoCloseable {
+    private final WebServer server;
+
+    private HttpServer(WebServer server) {
+        this.server = server;
+    }
+
+    public static HttpServer start(Config config, Stack stack) {
+        HealthRoutes health = new HealthRoutes(stack.events());
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(CorsHeaders::filter)
+                .get("/", HealthRoutes::root)
+                .get("/v1/health", health::health)
+                .any(HealthRoutes::notFound);
+        WebServer server = WebServer.builder()
+                .host(config.listenOnIpv6() ? "::" : "0.0.0.0")
+                .port(config.port())
+                .routing(routing)
+                .build()
+                .start();
+        return new HttpServer(server);
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
