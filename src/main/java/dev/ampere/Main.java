@@ -35,7 +35,7 @@ public final class Main {
         }
         EmbeddedPostgresServer embedded = null;
         if (config.databaseUrl().isEmpty()) {
-            Path dir = Path.of(env.getOrDefault("AMPERE_EMBEDDED_PG_DIR", "./data/postgres")).toAbsolutePath();
+            Path dir = Path.of(env.getOrDefault("AMPERE_EMBEDDED_PG_DIR", "./data/postgres")).toAbsolutePath().normalize();
             int port = Integer.parseInt(env.getOrDefault("AMPERE_EMBEDDED_PG_PORT", "54321"));
             log.info("no DATABASE_URL: starting an embedded Postgres in {}", dir);
             embedded = EmbeddedPostgresServer.start(dir, port);
@@ -54,6 +54,7 @@ public final class Main {
             }
         });
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            log.info("stopping");
             ampere.close();
             if (db != null) db.close();
         }));

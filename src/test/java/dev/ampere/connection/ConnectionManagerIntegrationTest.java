@@ -3,10 +3,10 @@ package dev.ampere.connection;
 import dev.ampere.Ampere;
 import dev.ampere.config.Config;
 import dev.ampere.postgres.EmbeddedPostgresServer;
-import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackStatus;
 import dev.ampere.testing.EventLog;
+import dev.ampere.testing.Streamers;
 import dev.ampere.testing.TestConfig;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +27,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The top of the tree on a real Postgres: lock, replication connection, pool, timeline, readiness, recovery. */
 class ConnectionManagerIntegrationTest {
-    /** Holds the replication connection open and fails as soon as it is lost. */
-    static final ReplicationStreamer WATCH = (ctx, connection, start) -> {
-        while (connection.isValid(5)) ctx.receive(Duration.ofMillis(200));
-    };
-
     @TempDir
     Path storage;
     private String database;
@@ -58,7 +53,7 @@ class ConnectionManagerIntegrationTest {
     }
 
     private Ampere start(Config config) {
-        Ampere a = Ampere.start(config, WATCH);
+        Ampere a = Ampere.start(config, Streamers.WATCH);
         closeables.add(a);
         return a;
     }
@@ -77,7 +72,7 @@ class ConnectionManagerIntegrationTest {
 
     @Test
     void comesUpWithLockSlotPublicationPoolAndTimeline() throws Exception {
-        Ampere a = Ampere.start(config(), WATCH);
+        Ampere a = Ampere.start(config(), Streamers.WATCH);
         closeables.add(a);
         // Events published before we subscribed are not replayed, so readiness is checked through the status too.
         EventLog log = events(a);
@@ -99,7 +94,7 @@ class ConnectionManagerIntegrationTest {
         EventLog firstLog = events(first);
         if (first.stack().events().status() != StackStatus.ACTIVE) firstLog.await(StackEvent.Ready.class, 30);
 
-        Ampere second = Ampere.start(config(), WATCH);
+        Ampere second = Ampere.start(config(), Streamers.WATCH);
         EventLog secondLog = new EventLog(second.stack().events());
         closeables.add(second);
         closeables.add(secondLog);
@@ -168,7 +163,7 @@ class ConnectionManagerIntegrationTest {
                     + "CREATE ROLE ampere_nologin NOLOGIN; END IF; END $$");
         }
         String url = "postgresql://ampere_nologin:wrong@localhost:" + TestDatabase.server().port() + "/" + database + "?sslmode=disable";
-        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), WATCH);
+        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
         closeables.add(a);
         EventLog log = events(a);
         if (a.stack().events().fatal().isEmpty()) log.await(StackEvent.Fatal.class, 30);
@@ -180,7 +175,7 @@ class ConnectionManagerIntegrationTest {
     @Test
     void unreachableDatabaseIsRetriedWithBackoff() throws Exception {
         String url = "postgresql://postgres@localhost:1/" + database + "?sslmode=disable";
-        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), WATCH);
+        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
         closeables.add(a);
         EventLog log = events(a);
         StackEvent.ConnectionFailed first = log.await(StackEvent.ConnectionFailed.class, 30);
@@ -196,7 +191,7 @@ class ConnectionManagerIntegrationTest {
     void walLevelOtherThanLogicalIsFatal() throws Exception {
         try (EmbeddedPostgresServer replicaLevel = EmbeddedPostgresServer.start(null, 0, "replica")) {
             String url = "postgresql://postgres@localhost:" + replicaLevel.port() + "/postgres?sslmode=disable";
-            Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), WATCH);
+            Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
             EventLog log = new EventLog(a.stack().events());
             try {
                 if (a.stack().events().fatal().isEmpty()) log.await(StackEvent.Fatal.class, 30);

@@ -1,10 +1,10 @@
 package dev.ampere.http;
 
 import dev.ampere.Ampere;
-import dev.ampere.connection.ConnectionManagerIntegrationTest;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackStatus;
 import dev.ampere.testing.EventLog;
+import dev.ampere.testing.Streamers;
 import dev.ampere.testing.TestConfig;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class HealthRoutesTest {
         try (Connection holder = TestDatabase.connect(db); Statement s = holder.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtext('electric_slot_" + streamId + "'))");
             try (Ampere a = Ampere.start(TestConfig.config(TestDatabase.databaseUrl(db), streamId, storage),
-                    ConnectionManagerIntegrationTest.WATCH);
+                    Streamers.WATCH);
                  EventLog log = new EventLog(a.stack().events())) {
                 HttpResponse<String> waiting = get(a.httpPort(), "/v1/health");
                 assertEquals(202, waiting.statusCode());
@@ -65,7 +65,7 @@ class HealthRoutesTest {
     void rootUnknownPathsAndCors() throws Exception {
         String url = "postgresql://postgres@localhost:1/none?sslmode=disable"; // never connects; HTTP still serves
         try (Ampere a = Ampere.start(TestConfig.config(url, TestConfig.newStreamId(), storage),
-                ConnectionManagerIntegrationTest.WATCH)) {
+                Streamers.WATCH)) {
             HttpResponse<String> root = get(a.httpPort(), "/");
             assertEquals(200, root.statusCode());
             assertEquals("", root.body());
