@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Cuts one committed transaction's changes into {@link TransactionFragment}s of at most {@code maxChanges} and
- * hands each to the sink as soon as it is full, so a transaction of any size costs at most one fragment of memory.
+ * hands each to the sink once it is full, so a transaction of any size costs at most one fragment of memory.
  * Also numbers the changes: the i-th change (0-based) gets offset {@code (commitLsn, 2i)}.
  *
  * <p>One builder per transaction; not thread-safe.
@@ -41,10 +41,14 @@ final class FragmentBuilder implements ChangeConverter.OffsetSource {
         return LogOffset.of(commitLsn, 2 * index++);
     }
 
+    /**
+     * A full fragment is emitted only when the next change arrives, so the last fragment is never empty unless the
+     * whole transaction is.
+     */
     void add(Change change) {
+        if (changes.size() >= maxChanges) emit(false, 0);
         changes.add(change);
         stats.buffered(changes.size());
-        if (changes.size() >= maxChanges) emit(false, 0);
     }
 
     /** Emits what is left as the last fragment (possibly empty: the sink must see every commit). */
