@@ -111,10 +111,13 @@ final class ReplicationFixture implements AutoCloseable {
         return start(options, new Properties());
     }
 
-    WalReader start(WalReaderOptions options, Properties extra) throws SQLException {
+    WalReader start(WalReaderOptions options, Properties extra, String... sessionSql) throws SQLException {
         Properties p = new Properties();
         p.putAll(extra);
         replication = ReplicationConnections.open(TestDatabase.jdbcUrl(db), p);
+        try (Statement s = replication.createStatement()) {
+            for (String q : sessionSql) s.execute(q);
+        }
         WalReader[] holder = new WalReader[1];
         ChangeSink sink = new ChangeSink() {
             @Override
@@ -179,6 +182,15 @@ final class ReplicationFixture implements AutoCloseable {
             Object o = poll();
             out.add(o);
             if (o instanceof TransactionFragment f && f.last()) return out;
+        }
+    }
+
+    /** Waits (bounded) until the query returns true; for server-side state that has no event to wait on. */
+    void awaitTrue(String sql) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!"t".equals(queryString(sql))) {
+            if (System.nanoTime() > deadline) fail("never true: " + sql);
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
         }
     }
 
