@@ -82,7 +82,8 @@ public final class WalReader implements DurableLsnListener {
                     assembler.accept(payload);
                     acknowledge(stream, false);
                 } else {
-                    lastReceived = Math.max(lastReceived, stream.getLastReceiveLSN().asLong());
+                    long keepalive = stream.getLastReceiveLSN().asLong();
+                    if (Long.compareUnsigned(keepalive, lastReceived) > 0) lastReceived = keepalive;
                     acknowledge(stream, true);
                     LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 }
