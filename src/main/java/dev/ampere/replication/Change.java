@@ -20,7 +20,8 @@ public sealed interface Change {
     /**
      * A changed row. Unchanged-TOAST values of the new row are already filled from the old row.
      * {@code oldKey} is non-null only when the update changed the key; {@code changedColumns} lists, in column
-     * order, the columns whose text differs between old and new row.
+     * order, the columns whose text differs between old and new row. Without old data (REPLICA IDENTITY not FULL
+     * and the key unchanged) {@code oldRecord} is the new row and every column counts as changed.
      */
     record Update(LogOffset offset, Relation relation, String key, String oldKey, Row oldRecord, Row record,
                   List<String> changedColumns) implements Change {

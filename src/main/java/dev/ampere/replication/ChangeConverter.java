@@ -99,7 +99,7 @@ final class ChangeConverter {
         String[] values = m.newTuple().texts();
         String[] old;
         if (oldTuple == null) {
-            // No old data: REPLICA IDENTITY is not FULL and the key did not change.
+            // No old data: REPLICA IDENTITY is not FULL and the key did not change; the old row is unknown.
             old = values;
         } else if (m.oldKind() == 'K') {
             // Only the old key was sent: the other columns' old values are unknown, assume them unchanged.
@@ -109,8 +109,12 @@ final class ChangeConverter {
             old = oldTuple.texts();
         }
         if (m.newTuple().hasUnchangedToast()) fillUnchangedToast(m, e, values, old);
-        List<String> changed = new ArrayList<>();
-        if (old != values) {
+        List<String> changed;
+        if (old == values) {
+            // Without the old row nothing can be compared: report every column as changed so none is dropped.
+            changed = e.relation.columnNames();
+        } else {
+            changed = new ArrayList<>();
             for (int i = 0; i < values.length; i++) {
                 if (!Objects.equals(values[i], old[i])) changed.add(e.relation.columnNames().get(i));
             }

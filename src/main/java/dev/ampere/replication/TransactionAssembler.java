@@ -62,6 +62,13 @@ public final class TransactionAssembler implements AutoCloseable {
     public void accept(ByteBuffer payload) {
         int start = payload.position();
         boolean streamed = decoder.inStreamBlock();
+        if (streamed) {
+            int[] relationIds = PgOutputDecoder.relationIds(payload, true);
+            if (relationIds != null) {
+                spill(payload, start, relationIds);
+                return;
+            }
+        }
         PgOutputMessage message = decoder.decode(payload);
         switch (message) {
             case PgOutputMessage.Begin b -> {
@@ -82,10 +89,10 @@ public final class TransactionAssembler implements AutoCloseable {
                 relationPayloads.put(r.relationId(), new RelationPayload(copy(payload, start), streamed));
                 sink.onRelation(live.define(r));
             }
-            case PgOutputMessage.Insert m -> change(m, streamed, payload, start, m.relationId());
-            case PgOutputMessage.Update m -> change(m, streamed, payload, start, m.relationId());
-            case PgOutputMessage.Delete m -> change(m, streamed, payload, start, m.relationId());
-            case PgOutputMessage.Truncate m -> change(m, streamed, payload, start, m.relationIds());
+            case PgOutputMessage.Insert m -> change(m);
+            case PgOutputMessage.Update m -> change(m);
+            case PgOutputMessage.Delete m -> change(m);
+            case PgOutputMessage.Truncate m -> change(m);
             case PgOutputMessage.StreamStart s -> currentStream = spills.computeIfAbsent(s.xid(),
                     xid -> new SpilledTransaction(xid, spillDirectory));
             case PgOutputMessage.StreamStop s -> currentStream = null;
@@ -97,13 +104,14 @@ public final class TransactionAssembler implements AutoCloseable {
         }
     }
 
-    private void change(PgOutputMessage m, boolean streamed, ByteBuffer payload, int start, int... relationIds) {
-        if (!streamed) {
-            if (current == null) throw new IllegalStateException("change outside a transaction: " + m);
-            live.convert(m, current, current::add);
-            return;
-        }
-        if (currentStream == null) throw new IllegalStateException("streamed change outside a stream block: " + m);
+    private void change(PgOutputMessage m) {
+        if (current == null) throw new IllegalStateException("change outside a transaction: " + m);
+        live.convert(m, current, current::add);
+    }
+
+    /** Stores a row message of an in-progress streamed transaction undecoded, after the relations it needs. */
+    private void spill(ByteBuffer payload, int start, int[] relationIds) {
+        if (currentStream == null) throw new IllegalStateException("streamed change outside a stream block");
         for (int id : relationIds) {
             RelationPayload rel = relationPayloads.get(id);
             if (rel == null) throw new IllegalStateException("change for unknown relation " + id);

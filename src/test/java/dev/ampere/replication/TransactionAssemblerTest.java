@@ -122,6 +122,40 @@ class TransactionAssemblerTest {
     }
 
     @Test
+    void updateWithOnlyTheOldKeyKeepsOtherOldValuesFromTheNewRow() {
+        feed(items(null), Frame.begin(LSN, 1, 5),
+                Frame.of('U').i32(ITEMS).u8('K').tuple("1", null, null).u8('N').tuple("2", "t", "b").toBytes(),
+                Frame.of('D').i32(ITEMS).u8('K').tuple("2", null, null).toBytes(),
+                Frame.commit(LSN, LSN + 8, 1));
+        Change.Update u = (Change.Update) sink.changes().get(0);
+        assertEquals("\"public\".\"items\"/\"1\"", u.oldKey());
+        assertEquals("t", u.oldRecord().value("title"));
+        assertEquals(List.of("id"), u.changedColumns());
+        Change.Delete d = (Change.Delete) sink.changes().get(1);
+        assertEquals("\"public\".\"items\"/\"2\"", d.key());
+        assertNull(d.oldRecord().value("title"));
+    }
+
+    @Test
+    void updateWithoutOldDataCountsEveryColumnAsChanged() {
+        feed(items(null), Frame.begin(LSN, 1, 5), Frame.update(null, ITEMS, null, "1", "t", "b"),
+                Frame.commit(LSN, LSN + 8, 1));
+        Change.Update u = (Change.Update) sink.changes().getFirst();
+        assertEquals(List.of("id", "title", "body"), u.changedColumns());
+        assertNull(u.oldKey());
+    }
+
+    @Test
+    void streamedTruncateIsSpilledWithAllItsRelations() {
+        long commit = 0x5000L;
+        feed(items(null), other(null), Frame.streamStart(500, true), Frame.truncate(500, 0, OTHER, ITEMS),
+                Frame.streamStop(), Frame.streamCommit(500, commit, commit + 8, 1));
+        List<Change> changes = sink.changes();
+        assertEquals(List.of("other", "items"), changes.stream().map(c -> c.relation().table()).toList());
+        assertEquals(1, assembler.stats().spilledMessages());
+    }
+
+    @Test
     void keylessTableUsesAllColumnsWithNullsAndSlashes() {
         feed(other(null), Frame.begin(LSN, 1, 5), Frame.insert(null, OTHER, "a/b", null), Frame.commit(LSN, LSN + 8, 1));
         assertEquals("\"public\".\"other\"/\"a//b\"/_", ((Change.Insert) sink.changes().getFirst()).key());

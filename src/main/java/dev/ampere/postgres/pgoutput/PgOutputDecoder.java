@@ -79,6 +79,31 @@ public final class PgOutputDecoder {
         }
     }
 
+    /**
+     * The relation ids a row message (Insert, Update, Delete, Truncate) refers to, read without decoding its
+     * tuples and without moving the buffer's position; null for any other message. Lets a caller that only stores
+     * the raw message (a spilled streamed transaction) skip decoding it twice.
+     */
+    public static int[] relationIds(ByteBuffer payload, boolean streamed) {
+        int p = payload.position();
+        byte tag = payload.get(p);
+        int at = p + 1 + (streamed ? 4 : 0);
+        try {
+            return switch (tag) {
+                case 'I', 'U', 'D' -> new int[]{payload.getInt(at)};
+                case 'T' -> {
+                    int n = payload.getInt(at);
+                    int[] ids = new int[n];
+                    for (int i = 0; i < n; i++) ids[i] = payload.getInt(at + 5 + 4 * i);
+                    yield ids;
+                }
+                default -> null;
+            };
+        } catch (IndexOutOfBoundsException e) {
+            throw new PgOutputDecodeException("truncated pgoutput message", e);
+        }
+    }
+
     private static long xid(ByteBuffer b) {
         return Integer.toUnsignedLong(b.getInt());
     }

@@ -229,6 +229,18 @@ class PgOutputDecoderTest {
     }
 
     @Test
+    void relationIdsArePeekedWithoutMovingThePosition() {
+        ByteBuffer ins = ByteBuffer.wrap(Frame.insert(9, 42, "a"));
+        assertArrayEquals(new int[]{42}, PgOutputDecoder.relationIds(ins, true));
+        assertEquals(0, ins.position());
+        assertArrayEquals(new int[]{42}, PgOutputDecoder.relationIds(ByteBuffer.wrap(Frame.update(null, 42, null, "a")), false));
+        assertArrayEquals(new int[]{42}, PgOutputDecoder.relationIds(ByteBuffer.wrap(Frame.delete(3, 42, "a")), true));
+        assertArrayEquals(new int[]{5, 6}, PgOutputDecoder.relationIds(ByteBuffer.wrap(Frame.truncate(3, 1, 5, 6)), true));
+        assertArrayEquals(new int[]{5, 6}, PgOutputDecoder.relationIds(ByteBuffer.wrap(Frame.truncate(null, 1, 5, 6)), false));
+        assertNull(PgOutputDecoder.relationIds(ByteBuffer.wrap(Frame.begin(1, 2, 3)), false));
+    }
+
+    @Test
     void malformedPayloadsAreRejected() {
         assertThrows(PgOutputDecodeException.class, () -> decode(new byte[]{'Z'}));
         assertThrows(PgOutputDecodeException.class, () -> decode(new byte[]{'B', 0, 0}));
