@@ -38,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class WalReader implements DurableLsnListener {
     private static final Logger log = LoggerFactory.getLogger(WalReader.class);
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** How long an idle reader waits before polling again: bounds the added latency of a change that arrives then. */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MIN_FORCED_STATUS_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final PGConnection connection;
@@ -66,7 +67,11 @@ public final class WalReader implements DurableLsnListener {
         this.lastAcknowledged = options.startLsn().value();
     }
 
-    /** Streams until {@link #stop()} or an error (a dropped connection surfaces as SQLException). */
+    /**
+     * Streams until {@link #stop()}, an interrupt of the calling thread, or an error (a dropped connection surfaces
+     * as SQLException; an exception thrown by the sink propagates). A reader runs once: after a failure, open a new
+     * connection and a new reader, which restarts from the slot's acknowledged position.
+     */
     public void run() throws SQLException {
         runner = Thread.currentThread();
         PGReplicationStream stream = start();
@@ -75,7 +80,8 @@ public final class WalReader implements DurableLsnListener {
                 stream.setFlushedLSN(LogSequenceNumber.valueOf(lastAcknowledged));
                 stream.setAppliedLSN(LogSequenceNumber.valueOf(lastAcknowledged));
             }
-            while (!stopped) {
+            // An interrupt (a supervisor cancelling its scope) stops the reader like stop() does.
+            while (!stopped && !Thread.currentThread().isInterrupted()) {
                 ByteBuffer payload = stream.readPending();
                 if (payload != null) {
                     lastReceived = stream.getLastReceiveLSN().asLong();

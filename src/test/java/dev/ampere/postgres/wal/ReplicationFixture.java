@@ -194,6 +194,13 @@ final class ReplicationFixture implements AutoCloseable {
         }
     }
 
+    /** Interrupts the reader's thread and waits for run() to return. */
+    void interruptReaderAndAwaitExit() throws InterruptedException {
+        thread.interrupt();
+        thread.join(TIMEOUT.toMillis());
+        assertTrue(!thread.isAlive(), "reader returned after an interrupt");
+    }
+
     WalReader reader() {
         return reader;
     }

@@ -126,6 +126,17 @@ class WalReaderTransactionsTest {
     }
 
     @Test
+    void anInterruptStopsTheReader() throws Exception {
+        try (ReplicationFixture fx = new ReplicationFixture(SETUP)) {
+            fx.createSlot();
+            fx.start(fx.options("pub"));
+            fx.exec("INSERT INTO items VALUES (1, 'a', 1)");
+            fx.nextTx();
+            fx.interruptReaderAndAwaitExit();
+        }
+    }
+
+    @Test
     void lastReceivedLsnMovesWithTheStream() throws Exception {
         try (ReplicationFixture fx = new ReplicationFixture(SETUP)) {
             fx.createSlot();
