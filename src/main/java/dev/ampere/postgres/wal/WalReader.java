@@ -51,7 +51,6 @@ public final class WalReader implements DurableLsnListener {
     private volatile Thread runner;
     private volatile long lastReceived;
     private volatile long lastAcknowledged;
-    private long lastDurableSeen;
     private long lastForcedStatusNanos;
 
     /**
@@ -120,12 +119,7 @@ public final class WalReader implements DurableLsnListener {
      * when it moved, at most every 20 ms under load; pgjdbc's timer sends the position every status interval.
      */
     private void acknowledge(PGReplicationStream stream, boolean idle) throws SQLException {
-        long durable = durableCommitLsn.get();
-        long ack = 0;
-        if (durable != lastDurableSeen) {
-            lastDurableSeen = durable;
-            ack = pending.popDurable(durable);
-        }
+        long ack = pending.isEmpty() ? 0 : pending.popDurable(durableCommitLsn.get());
         if (idle && pending.isEmpty() && assembler.idle() && Long.compareUnsigned(lastReceived, lastAcknowledged) > 0) {
             ack = lastReceived;
         }

@@ -113,6 +113,9 @@ class WalReaderStreamingTest {
                 assertEquals(rows / fragmentSize, sink.fragments);
                 assertEquals(2L * (rows - 1), sink.lastOffset.op());
                 assertTrue(sink.sawSpillFileBeforeReplay, "the transaction was on disk before its commit arrived");
+                // Holding the transaction as Changes would take ~300 MB; mid-replay the live heap is far below that.
+                System.out.printf("heap in use after GC, mid-replay: %d MB%n", sink.heapMidReplay >> 20);
+                assertTrue(sink.heapMidReplay < 128L << 20, "heap mid-replay " + (sink.heapMidReplay >> 20) + " MB");
                 AssemblerStats stats = reader.stats();
                 assertTrue(stats.spilledMessages() >= rows * 0.9, "spilled " + stats.spilledMessages());
                 assertTrue(stats.peakBufferedChanges() <= fragmentSize, "peak " + stats.peakBufferedChanges());
@@ -135,6 +138,7 @@ class WalReaderStreamingTest {
         long fragments;
         LogOffset lastOffset = LogOffset.BEFORE_ALL;
         boolean sawSpillFileBeforeReplay;
+        long heapMidReplay;
 
         CountingSink(Path spill) {
             this.spill = spill;
@@ -153,6 +157,10 @@ class WalReaderStreamingTest {
                 }
             }
             fragments++;
+            if (fragments == 500) {
+                System.gc();
+                heapMidReplay = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            }
             for (Change c : fragment.changes()) {
                 if (!c.offset().isAfter(lastOffset)) throw new AssertionError("offsets out of order at " + c.offset());
                 lastOffset = c.offset();
