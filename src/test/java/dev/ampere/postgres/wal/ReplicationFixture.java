@@ -225,6 +225,7 @@ final class ReplicationFixture implements AutoCloseable {
         Throwable t = failure.get();
         keyConnection.close();
         try {
+            awaitTrue("SELECT count(*) = 0 FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active");
             exec("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot
                     + "' AND database = current_database()");
         } finally {

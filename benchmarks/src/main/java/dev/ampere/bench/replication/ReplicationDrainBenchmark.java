@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Usage: {@code java --enable-preview -cp target/bench/benchmarks.jar
  * dev.ampere.bench.replication.ReplicationDrainBenchmark [rows] [rowsPerTransaction] [rounds]}
  * (defaults 200000, 50, 2). Needs {@code pg_recvlogical} from {@code /usr/lib/postgresql/15/bin} or
- * {@code PG_BIN}.
+ * {@code PG_BIN}. Run a copy of the jar from a directory without {@code libs/}: the shaded jar's manifest
+ * Class-Path also pulls {@code target/bench/libs}, and zonky refuses the duplicate Postgres binaries.
  */
 public final class ReplicationDrainBenchmark {
     public static void main(String[] args) throws Exception {
