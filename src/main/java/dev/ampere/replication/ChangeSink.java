@@ -1,0 +1,14 @@
+package dev.ampere.replication;
+
+/**
+ * Where the transaction assembler delivers what it assembled, in stream order. Called on the replication reader's
+ * thread; an implementation should hand the work on quickly (the reader keeps the connection alive only between
+ * calls) and report durability separately, through the reader's {@code DurableLsnListener}.
+ */
+public interface ChangeSink {
+    /** A relation description arrived (first use in this session, or the table changed). */
+    void onRelation(Relation relation);
+
+    /** The next fragment of a committed transaction. */
+    void onFragment(TransactionFragment fragment);
+}
