@@ -6,6 +6,7 @@ import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.process.ExitReason;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;
+import dev.ampere.replication.WalStreamer;
 import dev.ampere.stack.Stack;
 import dev.ampere.stack.StackSupervisor;
 import org.slf4j.Logger;
@@ -32,9 +33,16 @@ public final class Ampere implements AutoCloseable {
         this.http = http;
     }
 
-    public static Ampere start(Config config, ReplicationStreamer streamer) {
+    /** Starts a stack that streams changes into its shapes. */
+    public static Ampere start(Config config) {
+        return start(config, WalStreamer::new);
+    }
+
+    /** Starts a stack whose replication client runs the given streamer (tests of the connection tree use this). */
+    public static Ampere start(Config config, java.util.function.Function<Stack, ReplicationStreamer> streamerFactory) {
         LogBridge.install();
         Stack stack = new Stack(config);
+        ReplicationStreamer streamer = streamerFactory.apply(stack);
         ProcessRef root = Processes.spawn("stack:" + stack.id(), StackSupervisor.build(stack, streamer));
         root.onExit(reason -> {
             if (reason instanceof ExitReason.Crash(Throwable t)) log.error("the stack stopped: {}", t.getMessage());

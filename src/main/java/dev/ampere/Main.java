@@ -42,9 +42,7 @@ public final class Main {
             config = config.withDatabase(DatabaseUrl.parse("DATABASE_URL", embedded.databaseUrl()));
             log.info("embedded Postgres is up; connect with: psql '{}'", embedded.databaseUrl());
         }
-        Ampere ampere = Ampere.start(config, (ctx, connection, start) -> {
-            while (connection.isValid(5)) ctx.receive(java.time.Duration.ofSeconds(2));
-        });
+        Ampere ampere = Ampere.start(config);
         EmbeddedPostgresServer db = embedded;
         ampere.stack().events().subscribe(event -> {
             if (event instanceof StackEvent.Fatal) {

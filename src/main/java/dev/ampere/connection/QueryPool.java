@@ -3,6 +3,7 @@ package dev.ampere.connection;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ampere.config.DatabaseUrl;
+import dev.ampere.config.SessionSettings;
 
 /**
  * Opens the HikariCP pool for snapshot and catalog queries ({@code ELECTRIC_DB_POOL_SIZE} connections) with the
@@ -20,6 +21,7 @@ public final class QueryPool {
         hc.setMinimumIdle(Math.min(2, size));
         hc.setConnectionTimeout(5_000);
         hc.setValidationTimeout(2_000);
+        hc.setConnectionInitSql(String.join("; ", SessionSettings.SET_STATEMENTS));
         // The pool is opened once the replication connection is up, so the server is reachable; should it go away
         // later, the lock connection notices and the whole connection tree restarts.
         hc.setInitializationFailTimeout(-1);

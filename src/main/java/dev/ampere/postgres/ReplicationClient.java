@@ -11,7 +11,10 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackEvents;
 
+import dev.ampere.postgres.wal.ReplicationConnections;
+
 import java.sql.Connection;
+import java.util.Properties;
 import java.sql.SQLException;
 
 /**
@@ -46,8 +49,9 @@ public final class ReplicationClient implements ProcessBody {
 
     @Override
     public void run(ProcessContext ctx) throws Exception {
-        try (Connection c = DatabaseConnector.connect(url, ReplicationSetup.replicationProperties(),
-                "the replication connection", events, ctx)) {
+        try (Connection c = DatabaseConnector.connect(url,
+                ReplicationConnections.replicationProperties(new Properties()), "the replication connection", events, ctx)) {
+            ReplicationConnections.applyDisplaySettings(c);
             SystemIdentity identity = ReplicationSetup.identify(c);
             ReplicationSetup.checkWalLevel(c);
             ReplicationSetup.ensurePublication(c, config.publicationName());

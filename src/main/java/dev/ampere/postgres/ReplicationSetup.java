@@ -2,13 +2,11 @@ package dev.ampere.postgres;
 
 import dev.ampere.connection.FatalDatabaseError;
 import org.postgresql.PGConnection;
-import org.postgresql.PGProperty;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The steps that prepare a replication connection (PROTOCOL.md §3.2): identify the system, check
@@ -21,15 +19,6 @@ public final class ReplicationSetup {
     private static final String DUPLICATE_OBJECT = "42710";
 
     private ReplicationSetup() {}
-
-    /** pgjdbc properties that turn a connection into a logical replication connection. */
-    public static Properties replicationProperties() {
-        Properties p = new Properties();
-        PGProperty.REPLICATION.set(p, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
-        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        return p;
-    }
 
     public static SystemIdentity identify(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("IDENTIFY_SYSTEM")) {

@@ -6,7 +6,6 @@ import dev.ampere.postgres.EmbeddedPostgresServer;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackStatus;
 import dev.ampere.testing.EventLog;
-import dev.ampere.testing.Streamers;
 import dev.ampere.testing.TestConfig;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +52,7 @@ class ConnectionManagerIntegrationTest {
     }
 
     private Ampere start(Config config) {
-        Ampere a = Ampere.start(config, Streamers.WATCH);
+        Ampere a = Ampere.start(config);
         closeables.add(a);
         return a;
     }
@@ -72,7 +71,7 @@ class ConnectionManagerIntegrationTest {
 
     @Test
     void comesUpWithLockSlotPublicationPoolAndTimeline() throws Exception {
-        Ampere a = Ampere.start(config(), Streamers.WATCH);
+        Ampere a = Ampere.start(config());
         closeables.add(a);
         // Events published before we subscribed are not replayed, so readiness is checked through the status too.
         EventLog log = events(a);
@@ -94,7 +93,7 @@ class ConnectionManagerIntegrationTest {
         EventLog firstLog = events(first);
         if (first.stack().events().status() != StackStatus.ACTIVE) firstLog.await(StackEvent.Ready.class, 30);
 
-        Ampere second = Ampere.start(config(), Streamers.WATCH);
+        Ampere second = Ampere.start(config());
         EventLog secondLog = new EventLog(second.stack().events());
         closeables.add(second);
         closeables.add(secondLog);
@@ -163,7 +162,7 @@ class ConnectionManagerIntegrationTest {
                     + "CREATE ROLE ampere_nologin NOLOGIN; END IF; END $$");
         }
         String url = "postgresql://ampere_nologin:wrong@localhost:" + TestDatabase.server().port() + "/" + database + "?sslmode=disable";
-        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
+        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage));
         closeables.add(a);
         EventLog log = events(a);
         if (a.stack().events().fatal().isEmpty()) log.await(StackEvent.Fatal.class, 30);
@@ -175,7 +174,7 @@ class ConnectionManagerIntegrationTest {
     @Test
     void unreachableDatabaseIsRetriedWithBackoff() throws Exception {
         String url = "postgresql://postgres@localhost:1/" + database + "?sslmode=disable";
-        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
+        Ampere a = Ampere.start(TestConfig.config(url, streamId, storage));
         closeables.add(a);
         EventLog log = events(a);
         StackEvent.ConnectionFailed first = log.await(StackEvent.ConnectionFailed.class, 30);
@@ -191,7 +190,7 @@ class ConnectionManagerIntegrationTest {
     void walLevelOtherThanLogicalIsFatal() throws Exception {
         try (EmbeddedPostgresServer replicaLevel = EmbeddedPostgresServer.start(null, 0, "replica")) {
             String url = "postgresql://postgres@localhost:" + replicaLevel.port() + "/postgres?sslmode=disable";
-            Ampere a = Ampere.start(TestConfig.config(url, streamId, storage), Streamers.WATCH);
+            Ampere a = Ampere.start(TestConfig.config(url, streamId, storage));
             EventLog log = new EventLog(a.stack().events());
             try {
                 if (a.stack().events().fatal().isEmpty()) log.await(StackEvent.Fatal.class, 30);

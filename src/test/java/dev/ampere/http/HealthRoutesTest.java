@@ -4,7 +4,6 @@ import dev.ampere.Ampere;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackStatus;
 import dev.ampere.testing.EventLog;
-import dev.ampere.testing.Streamers;
 import dev.ampere.testing.TestConfig;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,7 @@ class HealthRoutesTest {
         // Hold the stack's lock from outside, so that it must wait.
         try (Connection holder = TestDatabase.connect(db); Statement s = holder.createStatement()) {
             s.execute("SELECT pg_advisory_lock(hashtext('electric_slot_" + streamId + "'))");
-            try (Ampere a = Ampere.start(TestConfig.config(TestDatabase.databaseUrl(db), streamId, storage),
-                    Streamers.WATCH);
+            try (Ampere a = Ampere.start(TestConfig.config(TestDatabase.databaseUrl(db), streamId, storage));
                  EventLog log = new EventLog(a.stack().events())) {
                 HttpResponse<String> waiting = get(a.httpPort(), "/v1/health");
                 assertEquals(202, waiting.statusCode());
@@ -64,8 +62,7 @@ class HealthRoutesTest {
     @Test
     void rootUnknownPathsAndCors() throws Exception {
         String url = "postgresql://postgres@localhost:1/none?sslmode=disable"; // never connects; HTTP still serves
-        try (Ampere a = Ampere.start(TestConfig.config(url, TestConfig.newStreamId(), storage),
-                Streamers.WATCH)) {
+        try (Ampere a = Ampere.start(TestConfig.config(url, TestConfig.newStreamId(), storage))) {
             HttpResponse<String> root = get(a.httpPort(), "/");
             assertEquals(200, root.statusCode());
             assertEquals("", root.body());

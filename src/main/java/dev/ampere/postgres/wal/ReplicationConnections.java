@@ -1,5 +1,7 @@
 package dev.ampere.postgres.wal;
 
+import dev.ampere.config.SessionSettings;
+
 import org.postgresql.PGProperty;
 
 import java.sql.Connection;
@@ -19,14 +21,6 @@ import java.util.Properties;
  * parameters, which Postgres applies after {@code options}. Stateless; thread-safe.
  */
 public final class ReplicationConnections {
-    /** The {@code options} startup parameter carrying the display settings. */
-    public static final String DISPLAY_OPTIONS = "-c bytea_output=hex -c DateStyle=ISO,DMY -c TimeZone=UTC"
-            + " -c extra_float_digits=1 -c IntervalStyle=iso_8601";
-
-    private static final String[] DISPLAY_SETTINGS = {
-        "SET bytea_output = 'hex'", "SET DateStyle = 'ISO, DMY'", "SET TimeZone = 'UTC'",
-        "SET extra_float_digits = 1", "SET IntervalStyle = 'iso_8601'",
-    };
 
     private ReplicationConnections() {}
 
@@ -37,7 +31,7 @@ public final class ReplicationConnections {
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
-        PGProperty.OPTIONS.set(p, DISPLAY_OPTIONS);
+        PGProperty.OPTIONS.set(p, SessionSettings.OPTIONS);
         return p;
     }
 
@@ -56,7 +50,7 @@ public final class ReplicationConnections {
     /** Sets the display settings on a session (a walsender accepts SET in simple query mode). */
     public static void applyDisplaySettings(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
-            for (String sql : DISPLAY_SETTINGS) s.execute(sql);
+            for (String sql : SessionSettings.SET_STATEMENTS) s.execute(sql);
         }
     }
 }

@@ -1,0 +1,185 @@
+package dev.ampere.replication;
+
+import dev.ampere.Ampere;
+import dev.ampere.postgres.Lsn;
+import dev.ampere.process.Call;
+import dev.ampere.process.ProcessRef;
+import dev.ampere.process.Processes;
+import dev.ampere.stack.Names;
+import dev.ampere.stack.StackEvent;
+import dev.ampere.stack.StackStatus;
+import dev.ampere.testing.EventLog;
+import dev.ampere.testing.TestConfig;
+import dev.ampere.testing.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The collector on a real stack and a real slot: it routes by table to a consumer, and the slot's
+ * {@code confirmed_flush_lsn} never passes a transaction the consumer has not reported durable.
+ */
+class ShapeLogCollectorIntegrationTest {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @TempDir
+    Path storage;
+    private String db;
+    private String streamId;
+    private Ampere ampere;
+    private Connection sql;
+    private final BlockingQueue<Object> delivered = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        db = TestDatabase.createDatabase();
+        streamId = TestConfig.newStreamId();
+        sql = TestDatabase.connect(db);
+        exec("CREATE TABLE items (id int PRIMARY KEY, title text)", "ALTER TABLE items REPLICA IDENTITY FULL",
+                "CREATE TABLE other (id int PRIMARY KEY)");
+        ampere = Ampere.start(TestConfig.config(TestDatabase.databaseUrl(db), streamId, storage));
+        try (EventLog log = new EventLog(ampere.stack().events())) {
+            if (ampere.stack().events().status() != StackStatus.ACTIVE) log.await(StackEvent.Ready.class, 30);
+        }
+        exec("ALTER PUBLICATION electric_publication_" + streamId + " ADD TABLE items, other");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        ampere.close();
+        sql.close();
+        try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'electric_slot_" + streamId + "' AND NOT active");
+        }
+    }
+
+    private void exec(String... statements) throws Exception {
+        try (Statement s = sql.createStatement()) {
+            for (String q : statements) s.execute(q);
+        }
+    }
+
+    private Lsn confirmedFlush() throws Exception {
+        try (Statement s = sql.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'electric_slot_" + streamId + "'")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    private Lsn currentWal() throws Exception {
+        try (Statement s = sql.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    /** Polls the slot (an external observable) until its confirmed position reaches {@code target}. */
+    private void awaitConfirmedAtLeast(Lsn target) throws Exception {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (confirmedFlush().compareTo(target) < 0) {
+            assertTrue(System.nanoTime() < deadline, "slot stuck at " + confirmedFlush() + ", wanted " + target);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The next fragment delivered, skipping relation messages (Postgres re-sends those whenever it likes). */
+    private TransactionFragment nextFragment() throws InterruptedException {
+        while (true) {
+            Object m = delivered.poll(30, TimeUnit.SECONDS);
+            assertNotNull(m, "no fragment delivered");
+            if (m instanceof TransactionFragment f) return f;
+            assertInstanceOf(ConsumerMessages.RelationChanged.class, m);
+        }
+    }
+
+    /** A consumer that records what it is given and reports a flush only when told to. */
+    private ProcessRef consumer(String handle, ProcessRef collector) {
+        return Processes.spawn("test_consumer", ctx -> {
+            long lastCommit = 0;
+            while (true) {
+                Object m = ctx.receive();
+                switch (m) {
+                    case ConsumerMessages.Deliver d -> {
+                        delivered.add(d.fragment());
+                        if (d.fragment().last()) lastCommit = d.fragment().commitLsn();
+                    }
+                    case Call c when c.request().equals("flush") -> {
+                        collector.send(new ShapeLogCollector.Flushed(handle, lastCommit));
+                        c.reply(lastCommit);
+                    }
+                    case Call c when c.request().equals("exit") -> {
+                        c.reply(true);
+                        return;
+                    }
+                    default -> delivered.add(m);
+                }
+            }
+        });
+    }
+
+    @Test
+    void routesByTableAndAcknowledgesOnlyWhatTheShapeStored() throws Exception {
+        ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
+        ProcessRef consumer = consumer("h1", collector);
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h1", "public", "items", ShapeMatcher.ALL, consumer));
+
+        exec("INSERT INTO other VALUES (1)");          // nobody watches: the slot moves past it
+        awaitConfirmedAtLeast(currentWal());
+
+        exec("INSERT INTO items VALUES (1, 'a/b')");
+        TransactionFragment f = nextFragment();
+        assertTrue(f.first() && f.last());
+        Change.Insert insert = assertInstanceOf(Change.Insert.class, f.changes().getFirst());
+        assertEquals("\"public\".\"items\"/\"1\"", insert.key());
+        assertEquals("a/b", insert.record().value("title"));
+        Lsn itemsCommit = new Lsn(f.commitLsn());
+
+        exec("INSERT INTO other VALUES (2)");          // after the unflushed items transaction: must wait for it
+        Lsn afterOther = currentWal();
+        // Give the reader every chance to acknowledge wrongly: it reports status on its own timer and on idle.
+        exec("SELECT pg_sleep(0.5)");
+        assertTrue(confirmedFlush().compareTo(itemsCommit) < 0,
+                "acknowledged " + confirmedFlush() + " before the shape stored " + itemsCommit);
+        assertTrue(delivered.stream().noneMatch(m -> m instanceof TransactionFragment), "the consumer only sees its own table");
+
+        assertEquals(f.commitLsn(), (long) consumer.<Long>call("flush", T));
+        awaitConfirmedAtLeast(afterOther);
+
+        consumer.call("exit", T);
+        consumer.awaitExit(T);
+        assertEquals(0, ShapeLogCollector.shapeCount(collector));
+    }
+
+    @Test
+    void relationChangesAndTruncatesReachTheShapesOfTheTable() throws Exception {
+        ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
+        ProcessRef consumer = consumer("h2", collector);
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h2", "public", "items", ShapeMatcher.ALL, consumer));
+        exec("INSERT INTO items VALUES (1, 'x')");
+        assertInstanceOf(ConsumerMessages.RelationChanged.class, delivered.poll(30, TimeUnit.SECONDS));
+        assertInstanceOf(TransactionFragment.class, delivered.poll(30, TimeUnit.SECONDS));
+
+        exec("ALTER TABLE items ADD COLUMN extra int", "INSERT INTO items VALUES (2, 'y', 3)");
+        var relation = assertInstanceOf(ConsumerMessages.RelationChanged.class, delivered.poll(30, TimeUnit.SECONDS));
+        assertTrue(relation.relation().columnNames().contains("extra"));
+        assertInstanceOf(TransactionFragment.class, delivered.poll(30, TimeUnit.SECONDS));
+
+        exec("TRUNCATE items");
+        TransactionFragment t = nextFragment();
+        assertInstanceOf(Change.Truncate.class, t.changes().getFirst());
+        consumer.call("exit", T);
+    }
+}
