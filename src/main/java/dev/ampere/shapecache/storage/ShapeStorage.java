@@ -63,7 +63,7 @@ public interface ShapeStorage {
      * ascend. Chunk boundaries follow §1.13 and are stored with the items, so they never move. Returns the latest
      * offset. Writes are not durable until {@link #flush()}.
      */
-    LogOffset appendLog(List<LogItem> items) throws IOException;
+    LogOffset appendLog(List<LogItem> items);
 
     /** Makes every appended item durable (one fsync, never per item) and returns the highest durable offset. */
     LogOffset flush() throws IOException;
