@@ -102,7 +102,10 @@ public final class ChronicleStackStorage implements StackStorage {
         for (String handle : List.copyOf(shapes.keySet())) delete(handle);
         for (Path prefix : list(layout.stackDir())) {
             if (ShapeLayout.isTrash(prefix)) ShapeLayout.deleteRecursively(prefix);
-            else for (Path shapeDir : list(prefix)) delete(shapeDir.getFileName().toString());
+            else {
+                for (Path shapeDir : list(prefix)) delete(shapeDir.getFileName().toString());
+                Files.deleteIfExists(prefix);
+            }
         }
     }
 
