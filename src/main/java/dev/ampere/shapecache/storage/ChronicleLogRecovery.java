@@ -23,7 +23,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  *   {@code SMALL_DAILY}'s index (8,192 entries every 8 items) keeps a fresh file sparse: about 20 KB on disk.</li>
  *   <li>Block size {@value #BLOCK_SIZE} bytes: the mapping unit. Files are sparse, so a small shape does not
  *   occupy it on disk; a larger block would mean fewer remaps for big logs but more address space per open queue.
- *   The largest item must fit in a block, so items above {@link #MAX_ITEM_BYTES} are refused.</li>
+ *   A Chronicle document must fit in a quarter block, so rows with huge JSON (TOASTed values) go to overflow
+ *   files rather than forcing every shape to map a huge block.</li>
  *   <li>{@code SyncMode.NONE}: Chronicle never msyncs on its own (that would stall the writer at random block
  *   changes). Durability is explicit: {@link ShapeLog#flush()} fsyncs the data file once per batch, as the
  *   replication acknowledgement needs, and never per item. Writes land in the page cache through the mapping, so
@@ -33,8 +34,12 @@ import net.openhft.chronicle.wire.DocumentContext;
  * <p>Stateless; thread-safe.
  */
 final class ChronicleLogRecovery {
-    static final int BLOCK_SIZE = 4 << 20;
-    static final int MAX_ITEM_BYTES = BLOCK_SIZE / 4;
+    static final int BLOCK_SIZE = 1 << 20;
+    /**
+     * Chronicle refuses a document larger than the mapping overlap (a quarter of the block). Items whose JSON
+     * would take a record past this size keep their JSON in an overflow file instead ({@link OverflowFiles}).
+     */
+    static final int MAX_INLINE_RECORD_BYTES = BLOCK_SIZE / 8;
     private static final RollCycle ROLL_CYCLE = SparseRollCycles.SMALL_DAILY;
     private static final TimeProvider FIXED_TIME = () -> 0L;
 

@@ -70,12 +70,6 @@ final class ChronicleShapeStorage implements ShapeStorage {
     @Override
     public LogOffset appendLog(List<LogItem> items) {
         checkLive();
-        for (LogItem item : items) {
-            if (item.json().length + item.key().length() * 3L > ChronicleLogRecovery.MAX_ITEM_BYTES) {
-                throw new IllegalArgumentException("log item of " + item.json().length + " bytes exceeds the "
-                        + ChronicleLogRecovery.MAX_ITEM_BYTES + "-byte limit at " + item.offset());
-            }
-        }
         return log.append(items);
     }
 

@@ -43,13 +43,16 @@ final class LogCursor implements ItemCursor {
     private final ExcerptTailer tailer;
     private final long lastIndex;
     private final LogOffset end;
+    private final OverflowFiles overflow;
     private long nextIndex;
     private byte[] item = new byte[1024];
     private int itemLength;
     private LogOffset offset;
     private boolean closed;
 
-    LogCursor(QueuePool.Lease lease, ExcerptTailer tailer, long startIndex, long lastIndex, LogOffset end) {
+    LogCursor(QueuePool.Lease lease, ExcerptTailer tailer, long startIndex, long lastIndex, LogOffset end,
+              OverflowFiles overflow) {
+        this.overflow = overflow;
         this.lease = lease;
         this.tailer = tailer;
         this.nextIndex = startIndex;
@@ -71,9 +74,13 @@ final class LogCursor implements ItemCursor {
             }
             LogRecord.skipKey(b);
             int len = b.readInt();
-            if (len < 0 || len > b.readRemaining()) throw new StorageCorruptException("bad JSON length " + len);
-            if (item.length < len) item = new byte[Math.max(len, item.length * 2)];
-            b.read(item, 0, len);
+            if (h.overflow()) {
+                item = overflow.read(o, len, item);
+            } else {
+                if (len < 0 || len > b.readRemaining()) throw new StorageCorruptException("bad JSON length " + len);
+                if (item.length < len) item = new byte[Math.max(len, item.length * 2)];
+                b.read(item, 0, len);
+            }
             itemLength = len;
             offset = o;
             nextIndex++;

@@ -10,10 +10,10 @@ import net.openhft.chronicle.bytes.Bytes;
  *   i64 tx, i64 op                      the item's LogOffset
  *   i64 previousBoundary                Chronicle index of the last chunk-boundary item before this one, or -1
  *   i64 chunkBytes                      JSON bytes in the current chunk including this item (before any reset)
- *   u8  flags                           bit 0: a chunk boundary falls at this item
+ *   u8  flags                           bit 0: a chunk boundary falls at this item; bit 1: JSON in overflow file
  *   u8  operation                       {@link Operation} code
  *   u32 keyLength, key (UTF-8)
- *   u32 jsonLength, json                the message exactly as served
+ *   u32 jsonLength, json                the message exactly as served (json omitted when in an overflow file)
  * </pre>
  * Storing the boundary flag and running byte count in the item itself keeps chunking crash-consistent (an item
  * and its boundary are written in one document), and the back-pointer chain lets a reopened log find all its
@@ -23,28 +23,34 @@ import net.openhft.chronicle.bytes.Bytes;
  */
 final class LogRecord {
     static final int FLAG_BOUNDARY = 1;
+    static final int FLAG_OVERFLOW = 2;
     /** Bytes before the key: the fixed header. */
     static final int HEADER_BYTES = 8 * 4 + 2 + 4;
 
     private LogRecord() {
     }
 
+    static int inlineSize(byte[] key, byte[] json) {
+        return HEADER_BYTES + key.length + 4 + json.length;
+    }
+
     static void write(Bytes<?> out, LogItem item, byte[] key, long previousBoundary, long chunkBytes,
-                      boolean boundary) {
+                      boolean boundary, boolean overflow) {
         out.writeLong(item.offset().tx());
         out.writeLong(item.offset().op());
         out.writeLong(previousBoundary);
         out.writeLong(chunkBytes);
-        out.writeByte((byte) (boundary ? FLAG_BOUNDARY : 0));
+        out.writeByte((byte) ((boundary ? FLAG_BOUNDARY : 0) | (overflow ? FLAG_OVERFLOW : 0)));
         out.writeByte(item.operation().code());
         out.writeInt(key.length);
         out.write(key);
         out.writeInt(item.json().length);
-        out.write(item.json());
+        if (!overflow) out.write(item.json());
     }
 
     /** The fixed header of a stored item; the reader is left positioned at the key length. */
-    record Header(long tx, long op, long previousBoundary, long chunkBytes, boolean boundary, Operation operation) {
+    record Header(long tx, long op, long previousBoundary, long chunkBytes, boolean boundary, boolean overflow,
+                  Operation operation) {
         LogOffset offset() {
             return LogOffset.of(tx, op);
         }
@@ -58,7 +64,8 @@ final class LogRecord {
         long chunkBytes = in.readLong();
         int flags = in.readUnsignedByte();
         Operation operation = Operation.fromCode(in.readByte());
-        return new Header(tx, op, prev, chunkBytes, (flags & FLAG_BOUNDARY) != 0, operation);
+        return new Header(tx, op, prev, chunkBytes, (flags & FLAG_BOUNDARY) != 0, (flags & FLAG_OVERFLOW) != 0,
+                operation);
     }
 
     /** Compares the stored offset with {@code (tx, op)} without allocating; reader positioned at record start. */

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  *   snapshot/&lt;k&gt;.chunk  snapshot chunk k: records [u32 length][JSON]
  *   snapshot.meta     written when the snapshot completes: xmin/xmax/xip + chunk lengths; its presence = complete
  *   log/              the Chronicle queue of the main log, created on the first log append
+ *   overflow/&lt;tx&gt;_&lt;op&gt;.json  JSON of log items too large for a Chronicle document (rare)
  * </pre>
  * Also owns the small file-system chores every store needs: atomic replace, fsync of files and directories,
  * recursive delete.

@@ -59,6 +59,7 @@ final class ShapeLog {
     private final QueuePool pool;
     private final long threshold;
     private final ChangeSignal signal;
+    private final OverflowFiles overflow;
     private volatile State state;
     private volatile LogOffset durable;
     private boolean directoriesSynced; // writer only
@@ -68,6 +69,7 @@ final class ShapeLog {
         this.pool = pool;
         this.threshold = threshold;
         this.signal = signal;
+        this.overflow = new OverflowFiles(logDir.resolveSibling("overflow"));
         if (isNew) {
             this.state = State.EMPTY;
             this.durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
@@ -123,8 +125,15 @@ final class ShapeLog {
             long count = chunkBytes + item.json().length;
             boolean boundary = count >= threshold;
             byte[] key = item.key().getBytes(StandardCharsets.UTF_8);
+            boolean external = LogRecord.inlineSize(key, item.json()) > ChronicleLogRecovery.MAX_INLINE_RECORD_BYTES;
+            if (external) {
+                if (LogRecord.inlineSize(key, new byte[0]) > ChronicleLogRecovery.MAX_INLINE_RECORD_BYTES) {
+                    throw new IllegalArgumentException("key of " + key.length + " bytes too large at " + item.offset());
+                }
+                overflow.write(item.offset(), item.json());
+            }
             try (DocumentContext dc = appender.writingDocument()) {
-                LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary);
+                LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary, external);
             }
             index = appender.lastIndexAppended();
             if (first < 0) first = index;
@@ -150,6 +159,7 @@ final class ShapeLog {
     LogOffset flush() throws IOException {
         State s = state();
         if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
+        overflow.sync();
         try (var files = Files.list(logDir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
@@ -198,7 +208,7 @@ final class ShapeLog {
         try {
             tailer = lease.queue().createTailer();
             long start = firstIndexAfter(tailer, s, after);
-            return new LogCursor(lease, tailer, start, s.latestIndex(), end);
+            return new LogCursor(lease, tailer, start, s.latestIndex(), end, overflow);
         } catch (RuntimeException e) {
             if (tailer != null) tailer.close();
             lease.close();

@@ -113,6 +113,20 @@ class ShapeLogStorageTest {
     }
 
     @Test
+    void hugeItemsBeyondAChronicleDocumentRoundTripAcrossReopen() throws Exception {
+        ShapeStorage s = open(1 << 20);
+        s.completeSnapshot(new SnapshotInfo(1, 2, new long[0]));
+        List<LogItem> items = List.of(item(10, 0, 100), item(10, 2, 5_000_000), item(10, 4, 100));
+        s.appendLog(items);
+        assertEquals(List.of(off(10, 2)), s.chunkBoundaries(), "5 MB passes the 1 MiB threshold");
+        assertEquals(off(10, 4), s.flush());
+        assertEquals(jsonOf(items), drain(s.readLog(LogOffset.BEFORE_ALL, LogOffset.LAST)));
+        s = reopen(1 << 20);
+        assertEquals(jsonOf(items), drain(s.readLog(LogOffset.BEFORE_ALL, LogOffset.LAST)));
+        assertEquals(jsonOf(items.subList(1, 2)), drain(s.readLog(off(10, 0), s.chunkEnd(off(10, 0)))));
+    }
+
+    @Test
     void boundariesAndBytesAreStableAcrossReopen() throws Exception {
         ShapeStorage s = open(500);
         s.completeSnapshot(new SnapshotInfo(1, 2, new long[0]));
