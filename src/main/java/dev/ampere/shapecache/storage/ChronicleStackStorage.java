@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why this split of formats ({@link ShapeLayout} has the tree): the main log - appended per transaction,
  * read from arbitrary offsets, possibly huge - lives in Chronicle Queue (mapped appends, concurrent tailers,
- * an index for seeking); the definition and snapshot metadata are tiny write-once blobs in plain checksummed
- * files; snapshot chunks are write-once sequential files. A Chronicle queue costs ~20 KB of disk and a few ms to
+ * an index for seeking); the definition and snapshot metadata are one tiny write-once blob in a plain checksummed
+ * file; snapshot chunks are write-once sequential files. A Chronicle queue costs ~20 KB of disk and a few ms to
  * create, so it is created only on a shape's first log append, and opened only through the LRU pool.
  *
  * <p>Threading: thread-safe; see {@link StackStorage}.
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ChronicleStackStorage implements StackStorage {
     private static final Logger log = LoggerFactory.getLogger(ChronicleStackStorage.class);
     public static final long DEFAULT_CHUNK_BYTES_THRESHOLD = 10L * 1024 * 1024;
-    public static final int DEFAULT_MAX_OPEN_QUEUES = 256;
+    /** Each open queue holds ~2 descriptors and ~3 mappings: 1,024 stays far below both process limits. */
+    public static final int DEFAULT_MAX_OPEN_QUEUES = 1024;
 
     static {
         // Chronicle polls disk space (and logs it) for every queue it opens; with thousands of shape queues that
@@ -66,14 +67,12 @@ public final class ChronicleStackStorage implements StackStorage {
     public ShapeStorage create(String handle, byte[] definition) throws IOException {
         Path dir = layout.shapeDir(handle);
         if (shapes.containsKey(handle) || Files.exists(dir)) throw new FileAlreadyExistsException(dir.toString());
+        // Nothing is written or fsynced yet: the definition is stored with the completed snapshot, and a shape
+        // whose snapshot never completed is deleted at recovery anyway.
         Files.createDirectories(dir);
-        // Not fsynced here: the definition becomes durable with the snapshot (SnapshotChunks.complete), and a
-        // shape without a complete snapshot is deleted at recovery anyway.
-        ShapeLayout.writeAtomically(dir.resolve(ShapeLayout.DEFINITION), MetadataFiles.encodeDefinition(definition),
-                false);
         ChangeSignal signal = new ChangeSignal();
         ChronicleShapeStorage s = new ChronicleShapeStorage(handle, dir, signal,
-                SnapshotChunks.fresh(dir, chunkBytesThreshold, signal),
+                SnapshotChunks.fresh(dir, chunkBytesThreshold, signal, definition),
                 new ShapeLog(dir.resolve(ShapeLayout.LOG_DIR), pool, chunkBytesThreshold, signal, true));
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
@@ -140,14 +139,12 @@ public final class ChronicleStackStorage implements StackStorage {
     /** Validates one shape directory and registers it; null when it must be deleted. */
     private StoredShape recoverOne(String handle, Path dir) throws IOException {
         try {
-            Optional<byte[]> def = MetadataFiles.readIfExists(dir.resolve(ShapeLayout.DEFINITION));
-            Optional<byte[]> meta = MetadataFiles.readIfExists(dir.resolve(ShapeLayout.SNAPSHOT_META));
-            if (def.isEmpty() || meta.isEmpty()) {
-                log.info("deleting shape {}: {}", handle, def.isEmpty() ? "no definition" : "snapshot incomplete");
+            Optional<byte[]> meta = MetadataFiles.readIfExists(dir.resolve(ShapeLayout.SHAPE_META));
+            if (meta.isEmpty()) {
+                log.info("deleting shape {}: snapshot incomplete", handle);
                 return null;
             }
-            byte[] definition = MetadataFiles.decodeDefinition(def.get());
-            MetadataFiles.SnapshotMeta sm = MetadataFiles.decodeSnapshotMeta(meta.get());
+            MetadataFiles.ShapeMeta sm = MetadataFiles.decode(meta.get());
             long[] lengths = sm.chunkLengths();
             for (int k = 0; k < lengths.length; k++) {
                 Path chunk = ShapeLayout.chunkFile(dir, k);
@@ -159,7 +156,7 @@ public final class ChronicleStackStorage implements StackStorage {
             shapes.put(handle, new ChronicleShapeStorage(handle, dir, signal,
                     SnapshotChunks.completed(dir, chunkBytesThreshold, signal, sm),
                     new ShapeLog(dir.resolve(ShapeLayout.LOG_DIR), pool, chunkBytesThreshold, signal, false)));
-            return new StoredShape(handle, definition, sm.info(), lengths.length);
+            return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());
             return null;

@@ -16,21 +16,19 @@ import java.util.regex.Pattern;
  * three hex digits of the handle's hash, so 100k shapes spread over 4,096 directories of ~25 entries rather than
  * one directory of 100k. Inside a shape directory:
  * <pre>
- *   definition        caller's opaque definition blob (magic, version, CRC) - written at creation
- *   snapshot/&lt;k&gt;.chunk  snapshot chunk k: records [u32 length][JSON]
- *   snapshot.meta     written when the snapshot completes: xmin/xmax/xip + chunk lengths; its presence = complete
+ *   &lt;k&gt;.chunk         snapshot chunk k: records [u32 length][JSON]
+ *   shape.meta        written when the snapshot completes: the caller's definition blob, xmin/xmax/xip and the
+ *                     chunk lengths, with magic, format version and CRC; its presence means "complete"
  *   log/              the Chronicle queue of the main log, created on the first log append
  *   overflow/&lt;tx&gt;_&lt;op&gt;.json  JSON of log items too large for a Chronicle document (rare)
  * </pre>
- * Also owns the small file-system chores every store needs: atomic replace, fsync of files and directories,
+ * Also owns the small file-system chores every store needs: durable writes, fsync of files and directories,
  * recursive delete.
  *
  * <p>Immutable; all methods are thread-safe.
  */
 final class ShapeLayout {
-    static final String DEFINITION = "definition";
-    static final String SNAPSHOT_DIR = "snapshot";
-    static final String SNAPSHOT_META = "snapshot.meta";
+    static final String SHAPE_META = "shape.meta";
     static final String LOG_DIR = "log";
     /** Handles become directory names, and come from HTTP requests: allow nothing that could escape the tree. */
     private static final Pattern SAFE_HANDLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,199}");
@@ -62,7 +60,7 @@ final class ShapeLayout {
     }
 
     static Path chunkFile(Path shapeDir, int chunk) {
-        return shapeDir.resolve(SNAPSHOT_DIR).resolve(chunk + ".chunk");
+        return shapeDir.resolve(chunk + ".chunk");
     }
 
     /** A name for moving a shape aside before deleting it, so a crash mid-delete never leaves half a shape. */
@@ -74,17 +72,17 @@ final class ShapeLayout {
         return p.getFileName().toString().startsWith(TRASH_PREFIX);
     }
 
-    /** Writes {@code bytes} to {@code target} through a temporary file and a rename; optionally fsynced. */
-    static void writeAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+    /**
+     * Writes and fsyncs a small checksummed file. No temp-and-rename: a torn write fails its checksum and the
+     * shape is deleted at recovery, which is the same outcome as the file never having been written.
+     */
+    static void writeDurably(Path target, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             var buf = java.nio.ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
-            if (durable) ch.force(true);
+            ch.force(true);
         }
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        if (durable) fsyncDirectory(target.getParent());
     }
 
     static void fsync(Path file) throws IOException {

@@ -3,15 +3,14 @@ package dev.ampere.shapecache.storage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
- * The snapshot region of one shape: rows appended into chunk files {@code snapshot/0.chunk, 1.chunk, ...}
- * (virtual offsets {@code 0_0, 0_1, ...}), a new chunk started after a chunk reaches the byte threshold, and the
- * completion marker {@code snapshot.meta}.
+ * The snapshot region of one shape: rows appended into chunk files {@code 0.chunk, 1.chunk, ...} (virtual
+ * offsets {@code 0_0, 0_1, ...}), a new chunk started after a chunk reaches the byte threshold, and the
+ * completion marker {@code shape.meta}, which also carries the shape's definition.
  *
  * <p>Why plain files and not Chronicle: a snapshot chunk is written once, sequentially, and always served whole
  * from its start, so it needs no index; a plain file costs one descriptor only while it is being read or written
@@ -41,25 +40,27 @@ final class SnapshotChunks {
     private final long threshold;
     private final ChangeSignal signal;
     private volatile Progress progress;
-    // Writer-only state; dropped after completion so an idle shape keeps no buffer.
+    // Writer-only state; dropped after completion so an idle shape keeps no buffer and no definition copy.
     private Writer writer;
+    private byte[] definition;
 
-    private SnapshotChunks(Path shapeDir, long threshold, ChangeSignal signal, Progress progress) {
+    private SnapshotChunks(Path shapeDir, long threshold, ChangeSignal signal, Progress progress, byte[] definition) {
         this.shapeDir = shapeDir;
         this.threshold = threshold;
         this.signal = signal;
         this.progress = progress;
+        this.definition = definition;
     }
 
-    static SnapshotChunks fresh(Path shapeDir, long threshold, ChangeSignal signal) {
-        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(0, 0, false, null));
+    static SnapshotChunks fresh(Path shapeDir, long threshold, ChangeSignal signal, byte[] definition) {
+        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(0, 0, false, null), definition.clone());
     }
 
-    static SnapshotChunks completed(Path shapeDir, long threshold, ChangeSignal signal,
-                                    MetadataFiles.SnapshotMeta meta) {
+    static SnapshotChunks completed(Path shapeDir, long threshold, ChangeSignal signal, MetadataFiles.ShapeMeta meta) {
         long[] lengths = meta.chunkLengths();
         int last = lengths.length - 1;
-        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(last, lengths[last], true, meta.info()));
+        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(last, lengths[last], true, meta.info()),
+                null);
     }
 
     Progress progress() {
@@ -83,18 +84,24 @@ final class SnapshotChunks {
         if (writer.chunkJsonBytes >= threshold) closeChunk();
     }
 
-    /** Writer only. Makes every chunk and the metadata durable, then publishes completion. */
+    /**
+     * Writer only. Makes the snapshot and the shape durable, then publishes completion: each chunk was fsynced
+     * when it closed; here {@code shape.meta} is written and fsynced, then the shape's directory and its parent,
+     * so the chunk files, the meta file and the shape directory itself are all reachable after a crash. Four
+     * fsyncs per shape, once; none per row.
+     */
     void complete(SnapshotInfo info) throws IOException {
         Progress p = progress;
         if (p.complete()) throw new IllegalStateException("snapshot already complete");
         if (writer == null) writer = new Writer(p.chunk);
         if (!writer.closed) closeChunk();
         long[] lengths = writer.lengths();
-        ShapeLayout.fsyncDirectory(shapeDir.resolve(ShapeLayout.SNAPSHOT_DIR));
-        ShapeLayout.fsync(shapeDir.resolve(ShapeLayout.DEFINITION));
-        ShapeLayout.writeAtomically(shapeDir.resolve(ShapeLayout.SNAPSHOT_META),
-                MetadataFiles.encodeSnapshotMeta(info, lengths), true);
+        ShapeLayout.writeDurably(shapeDir.resolve(ShapeLayout.SHAPE_META),
+                MetadataFiles.encode(definition, info, lengths));
+        ShapeLayout.fsyncDirectory(shapeDir);
+        ShapeLayout.fsyncDirectory(shapeDir.getParent());
         writer = null;
+        definition = null;
         publish(new Progress(lengths.length - 1, lengths[lengths.length - 1], true, info));
     }
 
@@ -146,7 +153,6 @@ final class SnapshotChunks {
         }
 
         private void open() throws IOException {
-            Files.createDirectories(shapeDir.resolve(ShapeLayout.SNAPSHOT_DIR));
             channel = FileChannel.open(ShapeLayout.chunkFile(shapeDir, chunk), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         }

@@ -53,9 +53,12 @@ class ChronicleStackStorageTest {
     @Test
     void shapesLiveUnderAPrefixDirectory() throws Exception {
         open(4);
-        completeShape("123-456", "{}");
-        assertTrue(Files.isRegularFile(shapeDir("123-456").resolve("definition")));
-        assertTrue(Files.isRegularFile(shapeDir("123-456").resolve("snapshot/0.chunk")));
+        ShapeStorage s = stack.create("123-456", json("{}"));
+        assertFalse(Files.exists(shapeDir("123-456").resolve("shape.meta")), "no meta before completion");
+        s.appendSnapshotRow(json("{}"));
+        s.completeSnapshot(new SnapshotInfo(1, 2, new long[0]));
+        assertTrue(Files.isRegularFile(shapeDir("123-456").resolve("shape.meta")));
+        assertTrue(Files.isRegularFile(shapeDir("123-456").resolve("0.chunk")));
         assertFalse(Files.exists(shapeDir("123-456").resolve("log")), "no queue before the first log item");
         assertThrows(FileAlreadyExistsException.class, () -> stack.create("123-456", json("{}")));
         assertThrows(IllegalArgumentException.class, () -> stack.create("../evil", json("{}")));
@@ -72,8 +75,11 @@ class ChronicleStackStorageTest {
         completeShape("corrupt-4", "{}");
         completeShape("truncated-5", "{}");
         stack.close();
-        Files.write(shapeDir("corrupt-4").resolve("definition"), json("garbage that is long enough"));
-        Path chunk = shapeDir("truncated-5").resolve("snapshot/0.chunk");
+        Path meta = shapeDir("corrupt-4").resolve("shape.meta");
+        byte[] bytes = Files.readAllBytes(meta);
+        bytes[bytes.length / 2] ^= 1; // one flipped bit: the checksum catches it
+        Files.write(meta, bytes);
+        Path chunk = shapeDir("truncated-5").resolve("0.chunk");
         Files.write(chunk, java.util.Arrays.copyOf(Files.readAllBytes(chunk), 3));
 
         open(4);
