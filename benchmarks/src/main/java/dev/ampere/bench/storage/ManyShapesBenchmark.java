@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * open file descriptors (/proc/self/fd), memory mappings (/proc/self/maps) and retained heap per shape.
  *
  * <p>Run: {@code java --enable-preview -cp target/bench/benchmarks.jar dev.ampere.bench.storage.ManyShapesBenchmark
- * [shapes=100000] [dir]}. Single-threaded; owns its directory.
+ * [shapes=100000] [threads=4] [dir]}. Shapes are created by {@code threads} writers (each shape has one writer,
+ * as in production); each shape is flushed once, as the first acknowledgement after its first transaction would.
  */
 public final class ManyShapesBenchmark {
     private ManyShapesBenchmark() {
@@ -32,20 +33,29 @@ public final class ManyShapesBenchmark {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("ampere-many-shapes");
-        System.out.printf("shapes=%d dir=%s maxOpenQueues=%d%n", n, dir, ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES);
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        Path dir = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("ampere-many-shapes");
+        System.out.printf("shapes=%d threads=%d dir=%s maxOpenQueues=%d maxHeap=%d MB%n", n, threads, dir,
+                ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES, Runtime.getRuntime().maxMemory() >> 20);
         long heap0 = usedHeapAfterGc();
         long t0 = System.nanoTime();
         StackStorage stack = new ChronicleStackStorage(dir, "bench");
         byte[] row = json("{\"key\":\"\\\"public\\\".\\\"t\\\"/\\\"1\\\"\",\"value\":{\"id\":\"1\",\"title\":\"hello\"},"
                 + "\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"t\"]}}");
-        for (int i = 0; i < n; i++) {
-            ShapeStorage s = stack.create(handle(i), json("{\"table\":\"t\",\"where\":\"id = " + i + "\"}"));
-            for (int r = 0; r < 3; r++) s.appendSnapshotRow(row);
-            s.completeSnapshot(new SnapshotInfo(100, 101, new long[0]));
-            s.appendLog(items(1000 + i, 3));
-            s.flush();
-            if ((i + 1) % 10_000 == 0) report("created " + (i + 1), t0, stack);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        StackStorage st = stack;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+                        createShape(st, i, row);
+                        if ((i + 1) % 10_000 == 0) report("created ~" + (i + 1), t0, st);
+                    }
+                    return null;
+                }));
+            }
+            for (var w : workers) w.get();
         }
         report("created all", t0, stack);
         long heap1 = usedHeapAfterGc();
@@ -67,7 +77,15 @@ public final class ManyShapesBenchmark {
         System.out.printf("retained heap after recovery: %.0f bytes per shape (recovery list dropped)%n",
                 (heap2 - heap0) / (double) n);
         stack.close();
-        if (args.length <= 1) deleteTree(dir);
+        if (args.length <= 2) deleteTree(dir);
+    }
+
+    private static void createShape(StackStorage stack, int i, byte[] row) throws IOException {
+        ShapeStorage s = stack.create(handle(i), json("{\"table\":\"t\",\"where\":\"id = " + i + "\"}"));
+        for (int r = 0; r < 3; r++) s.appendSnapshotRow(row);
+        s.completeSnapshot(new SnapshotInfo(100, 101, new long[0]));
+        s.appendLog(items(1000 + i, 3));
+        s.flush();
     }
 
     private static int readSample(StackStorage stack, int n, int samples) throws IOException {
@@ -104,7 +122,7 @@ public final class ManyShapesBenchmark {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void report(String what, long since, StackStorage stack) throws IOException {
+    private static synchronized void report(String what, long since, StackStorage stack) throws IOException {
         System.out.printf("%-55s %8.1f s  fds=%d  maps=%d  openQueues=%d  heapUsed=%d MB%n", what,
                 (System.nanoTime() - since) / 1e9, count("/proc/self/fd"), lines("/proc/self/maps"),
                 stack.openLogQueues(), (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
