@@ -154,6 +154,7 @@ final class QueuePool implements AutoCloseable {
 
     private void release(Entry entry) {
         List<Entry> toClose = List.of();
+        boolean overCapacity;
         lock.lock();
         try {
             entry.leases--;
@@ -161,11 +162,12 @@ final class QueuePool implements AutoCloseable {
                 entry.closed = true;
                 toClose = List.of(entry);
             }
+            overCapacity = lru.size() > maxOpen;
         } finally {
             lock.unlock();
         }
         closeAll(toClose);
-        if (toClose.isEmpty()) closeAll(evictionCandidates());
+        if (overCapacity) closeAll(evictionCandidates());
     }
 
     private void forget(Entry entry) {

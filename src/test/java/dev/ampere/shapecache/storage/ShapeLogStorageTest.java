@@ -216,4 +216,44 @@ class ShapeLogStorageTest {
         assertEquals(off(300, 0), s.latestOffset());
         assertEquals(List.of(off(300, 0)), drainOffsets(s.readLog(off(200, 2), LogOffset.LAST)));
     }
+
+    @Test
+    void concurrentReadersOnlyEverSeeWholeTransactionsInOrder() throws Exception {
+        ShapeStorage s = open(2_000);
+        int txns = 400;
+        LogOffset last = off(txns * 10L, 8);
+        List<Thread> readers = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int r = 0; r < 3; r++) {
+            readers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    LogOffset seen = LogOffset.LAST_BEFORE_REAL_OFFSETS;
+                    while (seen.isBefore(last)) {
+                        long v = s.changeVersion();
+                        List<LogOffset> got = drainOffsets(s.readLog(seen, s.chunkEnd(seen)));
+                        if (got.isEmpty()) {
+                            s.awaitChange(v, 10, TimeUnit.SECONDS);
+                            continue;
+                        }
+                        for (LogOffset o : got) {
+                            LogOffset expected = seen.op() == 8 || seen.isSnapshot() ? off(seen.isSnapshot() ? 10 : seen.tx() + 10, 0)
+                                    : off(seen.tx(), seen.op() + 2);
+                            if (!o.equals(expected)) throw new AssertionError("after " + seen + " got " + o);
+                            seen = o;
+                        }
+                        LogOffset end = got.getLast();
+                        if (end.op() != 8 && !s.chunkBoundaries().contains(end)) {
+                            throw new AssertionError("read stopped inside a transaction at " + end);
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (int tx = 1; tx <= txns; tx++) s.appendLog(txn(tx * 10L, 5, 60 + tx % 50));
+        for (Thread t : readers) t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(last, s.latestOffset());
+    }
 }
