@@ -84,9 +84,10 @@ final class ShapeLog {
     private synchronized State load() {
         if (state != null) return state;
         State loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : State.EMPTY;
-        // Whatever survived a restart is on disk; anything after a crash was fsynced or will be replayed.
-        durable = loaded.latest();
-        directoriesSynced = true;
+        // After a process crash the tail may still sit only in the page cache: claim nothing durable until the
+        // first flush has fsynced it (a replay that stores nothing new must not be acknowledged unsynced).
+        durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
+        directoriesSynced = false;
         state = loaded;
         return loaded;
     }

@@ -73,7 +73,7 @@ public interface ShapeStorage {
     /** The last stored log item's offset, or {@code 0_inf} when the main log is empty. */
     LogOffset latestOffset();
 
-    /** The highest offset known durable (after the last {@link #flush()} or at recovery). */
+    /** The highest offset known durable: as of the last {@link #flush()}; {@code 0_inf} before the first flush. */
     LogOffset durableOffset();
 
     /**

@@ -195,8 +195,10 @@ class ShapeLogStorageTest {
         assertEquals(off(200, 0), s.flush());
         s.completeSnapshot(new SnapshotInfo(1, 2, new long[0]));
         s = reopen(1 << 20);
-        assertEquals(off(200, 0), s.durableOffset());
         assertEquals(off(200, 0), s.latestOffset());
+        assertEquals(LogOffset.LAST_BEFORE_REAL_OFFSETS, s.durableOffset(), "unknown until fsynced again");
+        assertEquals(off(200, 0), s.flush(), "a replay that stores nothing still fsyncs before reporting");
+        assertEquals(off(200, 0), s.durableOffset());
     }
 
     @Test
