@@ -73,7 +73,7 @@ public final class ChronicleStackStorage implements StackStorage {
         ChangeSignal signal = new ChangeSignal();
         ChronicleShapeStorage s = new ChronicleShapeStorage(handle, dir, signal,
                 SnapshotChunks.fresh(dir, chunkBytesThreshold, signal, definition),
-                new ShapeLog(dir.resolve(ShapeLayout.LOG_DIR), pool, chunkBytesThreshold, signal, true));
+                new ShapeLog(dir, pool, chunkBytesThreshold, signal, true));
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
     }
@@ -155,7 +155,7 @@ public final class ChronicleStackStorage implements StackStorage {
             ChangeSignal signal = new ChangeSignal();
             shapes.put(handle, new ChronicleShapeStorage(handle, dir, signal,
                     SnapshotChunks.completed(dir, chunkBytesThreshold, signal, sm),
-                    new ShapeLog(dir.resolve(ShapeLayout.LOG_DIR), pool, chunkBytesThreshold, signal, false)));
+                    new ShapeLog(dir, pool, chunkBytesThreshold, signal, false)));
             return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());

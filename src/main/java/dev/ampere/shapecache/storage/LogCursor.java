@@ -43,7 +43,7 @@ final class LogCursor implements ItemCursor {
     private final ExcerptTailer tailer;
     private final long lastIndex;
     private final LogOffset end;
-    private final OverflowFiles overflow;
+    private final java.nio.file.Path overflowDir;
     private long nextIndex;
     private byte[] item = new byte[1024];
     private int itemLength;
@@ -51,8 +51,8 @@ final class LogCursor implements ItemCursor {
     private boolean closed;
 
     LogCursor(QueuePool.Lease lease, ExcerptTailer tailer, long startIndex, long lastIndex, LogOffset end,
-              OverflowFiles overflow) {
-        this.overflow = overflow;
+              java.nio.file.Path overflowDir) {
+        this.overflowDir = overflowDir;
         this.lease = lease;
         this.tailer = tailer;
         this.nextIndex = startIndex;
@@ -75,7 +75,7 @@ final class LogCursor implements ItemCursor {
             LogRecord.skipKey(b);
             int len = b.readInt();
             if (h.overflow()) {
-                item = overflow.read(o, len, item);
+                item = OverflowFiles.read(overflowDir, o, len, item);
             } else {
                 if (len < 0 || len > b.readRemaining()) throw new StorageCorruptException("bad JSON length " + len);
                 if (item.length < len) item = new byte[Math.max(len, item.length * 2)];

@@ -28,14 +28,14 @@ final class OverflowFiles {
         this.dir = dir;
     }
 
-    private Path file(LogOffset offset) {
-        return dir.resolve(offset.tx() + "_" + offset.op() + ".json");
+    private static Path file(Path dir, LogOffset offset) {
+        return dir.resolve(Long.toUnsignedString(offset.tx()) + "_" + offset.op() + ".json");
     }
 
     void write(LogOffset offset, byte[] json) {
         try {
             Files.createDirectories(dir);
-            Path f = file(offset);
+            Path f = file(dir, offset);
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(json);
@@ -58,9 +58,9 @@ final class OverflowFiles {
     }
 
     /** Reads an item's JSON into {@code into} (grown if needed) and returns the buffer holding it. */
-    byte[] read(LogOffset offset, int length, byte[] into) {
+    static byte[] read(Path dir, LogOffset offset, int length, byte[] into) {
         byte[] buf = into.length >= length ? into : new byte[length];
-        try (FileChannel ch = FileChannel.open(file(offset), StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(file(dir, offset), StandardOpenOption.READ)) {
             ByteBuffer b = ByteBuffer.wrap(buf, 0, length);
             long pos = 0;
             while (b.hasRemaining()) {

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 final class ShapeLayout {
     static final String SHAPE_META = "shape.meta";
     static final String LOG_DIR = "log";
+    static final String OVERFLOW_DIR = "overflow";
     /** Handles become directory names, and come from HTTP requests: allow nothing that could escape the tree. */
     private static final Pattern SAFE_HANDLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,199}");
     private static final String TRASH_PREFIX = ".deleting-";

@@ -55,25 +55,33 @@ final class ShapeLog {
         }
     }
 
-    private final Path logDir;
+    private final Path shapeDir; // paths below it are derived per use: an idle shape keeps one Path, not three
     private final QueuePool pool;
     private final long threshold;
     private final ChangeSignal signal;
-    private final OverflowFiles overflow;
+    private OverflowFiles overflow; // writer only, created on the first oversized item
     private volatile State state;
     private volatile LogOffset durable;
     private boolean directoriesSynced; // writer only
 
-    ShapeLog(Path logDir, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
-        this.logDir = logDir;
+    ShapeLog(Path shapeDir, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
+        this.shapeDir = shapeDir;
         this.pool = pool;
         this.threshold = threshold;
         this.signal = signal;
-        this.overflow = new OverflowFiles(logDir.resolveSibling("overflow"));
         if (isNew) {
             this.state = State.EMPTY;
             this.durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
         }
+    }
+
+    private Path logDir() {
+        return shapeDir.resolve(ShapeLayout.LOG_DIR);
+    }
+
+    private OverflowFiles overflow() {
+        if (overflow == null) overflow = new OverflowFiles(shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
+        return overflow;
     }
 
     State state() {
@@ -83,6 +91,7 @@ final class ShapeLog {
 
     private synchronized State load() {
         if (state != null) return state;
+        Path logDir = logDir();
         State loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : State.EMPTY;
         // After a process crash the tail may still sit only in the page cache: claim nothing durable until the
         // first flush has fsynced it (a replay that stores nothing new must not be acknowledged unsynced).
@@ -101,7 +110,7 @@ final class ShapeLog {
         int from = 0;
         while (from < items.size() && !items.get(from).offset().isAfter(s.latest())) from++;
         if (from == items.size()) return s.latest();
-        try (QueuePool.Lease lease = pool.acquire(logDir)) {
+        try (QueuePool.Lease lease = pool.acquire(logDir())) {
             state = appendAll(lease.appender(), s, items, from);
         } catch (RuntimeException e) {
             state = null; // part of the batch may be on disk: reload from the queue on next use
@@ -131,7 +140,7 @@ final class ShapeLog {
                 if (LogRecord.inlineSize(key, new byte[0]) > ChronicleLogRecovery.MAX_INLINE_RECORD_BYTES) {
                     throw new IllegalArgumentException("key of " + key.length + " bytes too large at " + item.offset());
                 }
-                overflow.write(item.offset(), item.json());
+                overflow().write(item.offset(), item.json());
             }
             try (DocumentContext dc = appender.writingDocument()) {
                 LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary, external);
@@ -160,7 +169,8 @@ final class ShapeLog {
     LogOffset flush() throws IOException {
         State s = state();
         if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
-        overflow.sync();
+        if (overflow != null) overflow.sync();
+        Path logDir = logDir();
         try (var files = Files.list(logDir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
@@ -204,12 +214,13 @@ final class ShapeLog {
         State s = state();
         if (s.latestIndex() < 0 || !s.latest().isAfter(after) || !upTo.isAfter(after)) return LogCursor.EMPTY;
         LogOffset end = upTo.isBefore(s.latest()) ? upTo : s.latest();
-        QueuePool.Lease lease = pool.acquire(logDir);
+        QueuePool.Lease lease = pool.acquire(logDir());
         ExcerptTailer tailer = null;
         try {
             tailer = lease.queue().createTailer();
             long start = firstIndexAfter(tailer, s, after);
-            return new LogCursor(lease, tailer, start, s.latestIndex(), end, overflow);
+            return new LogCursor(lease, tailer, start, s.latestIndex(), end,
+                    shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
         } catch (RuntimeException e) {
             if (tailer != null) tailer.close();
             lease.close();
@@ -242,6 +253,6 @@ final class ShapeLog {
 
     /** Called when the shape is deleted: forget the queue so it is closed and not reopened from here. */
     void discard() {
-        pool.evict(logDir);
+        pool.evict(logDir());
     }
 }
