@@ -110,6 +110,12 @@ final class ShapeLog {
         int from = 0;
         while (from < items.size() && !items.get(from).offset().isAfter(s.latest())) from++;
         if (from == items.size()) return s.latest();
+        for (int i = from + 1; i < items.size(); i++) { // validate first: a rejected batch must write nothing
+            if (!items.get(i).offset().isAfter(items.get(i - 1).offset())) {
+                throw new IllegalArgumentException("offsets must ascend: " + items.get(i).offset() + " after "
+                        + items.get(i - 1).offset());
+            }
+        }
         try (QueuePool.Lease lease = pool.acquire(logDir())) {
             state = appendAll(lease.appender(), s, items, from);
         } catch (RuntimeException e) {
@@ -129,9 +135,6 @@ final class ShapeLog {
         long[] boundaries = s.boundaries();
         for (int i = from; i < items.size(); i++) {
             LogItem item = items.get(i);
-            if (!item.offset().isAfter(latest)) {
-                throw new IllegalArgumentException("offsets must ascend: " + item.offset() + " after " + latest);
-            }
             long count = chunkBytes + item.json().length;
             boolean boundary = count >= threshold;
             byte[] key = item.key().getBytes(StandardCharsets.UTF_8);

@@ -180,6 +180,7 @@ class ShapeLogStorageTest {
         assertEquals(jsonOf(all), drain(s.readLog(LogOffset.BEFORE_ALL, LogOffset.LAST)));
         assertThrows(IllegalArgumentException.class,
                 () -> stack.get("h").orElseThrow().appendLog(List.of(item(300, 2, 10), item(300, 0, 10))));
+        assertEquals(off(200, 4), s.latestOffset(), "a rejected batch writes nothing");
     }
 
     @Test
