@@ -1,0 +1,138 @@
+package dev.ampere.shapecache.storage;
+
+import dev.ampere.replication.LogOffset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link ShapeStorage} for one shape handle: snapshot chunks in plain files ({@link SnapshotChunks}), the main
+ * log in a pooled Chronicle queue ({@link ShapeLog}), and one {@link ChangeSignal} both writers bump.
+ *
+ * <p>An idle shape holds only this object, its two small state holders and their published immutable state
+ * (well under 1 KB plus its path); no file, buffer or mapping stays open for it.
+ *
+ * <p>Threading: as {@link ShapeStorage} says - one snapshot writer, one log writer, any number of readers.
+ * Created and deleted through {@link ChronicleStackStorage}.
+ */
+final class ChronicleShapeStorage implements ShapeStorage {
+    private final String handle;
+    private final Path dir;
+    private final ChangeSignal signal;
+    private final SnapshotChunks snapshot;
+    private final ShapeLog log;
+    private volatile boolean deleted;
+
+    ChronicleShapeStorage(String handle, Path dir, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log) {
+        this.handle = handle;
+        this.dir = dir;
+        this.signal = signal;
+        this.snapshot = snapshot;
+        this.log = log;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String handle() {
+        return handle;
+    }
+
+    @Override
+    public void appendSnapshotRow(byte[] json, int off, int len) throws IOException {
+        checkLive();
+        snapshot.append(json, off, len);
+    }
+
+    @Override
+    public void completeSnapshot(SnapshotInfo info) throws IOException {
+        checkLive();
+        snapshot.complete(info);
+    }
+
+    @Override
+    public SnapshotState snapshotState() {
+        SnapshotChunks.Progress p = snapshot.progress();
+        return new SnapshotState(p.chunk() + 1, p.complete(), Optional.ofNullable(p.info()));
+    }
+
+    @Override
+    public ItemCursor readSnapshotChunk(int k) {
+        checkLive();
+        if (k < 0) throw new IllegalArgumentException("negative chunk " + k);
+        return new SnapshotChunkCursor(snapshot, k);
+    }
+
+    @Override
+    public LogOffset appendLog(List<LogItem> items) {
+        checkLive();
+        return log.append(items);
+    }
+
+    @Override
+    public LogOffset flush() throws IOException {
+        checkLive();
+        return log.flush();
+    }
+
+    @Override
+    public LogOffset latestOffset() {
+        return log.latestOffset();
+    }
+
+    @Override
+    public LogOffset durableOffset() {
+        return log.durableOffset();
+    }
+
+    @Override
+    public LogOffset chunkEnd(LogOffset offset) {
+        return log.chunkEnd(offset);
+    }
+
+    @Override
+    public List<LogOffset> chunkBoundaries() {
+        return log.boundaries();
+    }
+
+    @Override
+    public ItemCursor readLog(LogOffset after, LogOffset upTo) {
+        checkLive();
+        return log.read(after, upTo);
+    }
+
+    @Override
+    public long changeVersion() {
+        return signal.version();
+    }
+
+    @Override
+    public boolean awaitChange(long seenVersion, long timeout, TimeUnit unit) throws InterruptedException {
+        return signal.await(seenVersion, timeout, unit);
+    }
+
+    /** Marks the shape gone, wakes waiters, releases its queue and writer file; the caller removes the files. */
+    void markDeleted() {
+        deleted = true;
+        snapshot.abandon();
+        log.discard();
+        signal.bump();
+    }
+
+    /** Storage shutdown: release an unfinished snapshot writer's file. */
+    void closeWriters() {
+        snapshot.abandon();
+    }
+
+    boolean isDeleted() {
+        return deleted;
+    }
+
+    private void checkLive() {
+        if (deleted) throw new IllegalStateException("shape " + handle + " was deleted");
+    }
+}

@@ -1,0 +1,185 @@
+package dev.ampere.shapecache.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link StackStorage} of one stack under {@code <storageDir>/shapes/<stackId>/}: a map of live shapes and
+ * the shared, bounded pool of open Chronicle queues.
+ *
+ * <p>Why this split of formats ({@link ShapeLayout} has the tree): the main log - appended per transaction,
+ * read from arbitrary offsets, possibly huge - lives in Chronicle Queue (mapped appends, concurrent tailers,
+ * an index for seeking); the definition and snapshot metadata are one tiny write-once blob in a plain checksummed
+ * file; snapshot chunks are write-once sequential files. A Chronicle queue costs ~20 KB of disk and a few ms to
+ * create, so it is created only on a shape's first log append, and opened only through the LRU pool.
+ *
+ * <p>Threading: thread-safe; see {@link StackStorage}.
+ */
+public final class ChronicleStackStorage implements StackStorage {
+    private static final Logger log = LoggerFactory.getLogger(ChronicleStackStorage.class);
+    public static final long DEFAULT_CHUNK_BYTES_THRESHOLD = 10L * 1024 * 1024;
+    /** Each open queue holds ~2 descriptors and ~3 mappings: 1,024 stays far below both process limits. */
+    public static final int DEFAULT_MAX_OPEN_QUEUES = 1024;
+
+    static {
+        // Chronicle polls disk space (and logs it) for every queue it opens; with thousands of shape queues that
+        // is pure overhead. Respect an explicit setting.
+        if (System.getProperty("chronicle.disk.monitor.disable") == null) {
+            System.setProperty("chronicle.disk.monitor.disable", "true");
+        }
+    }
+
+    private final ShapeLayout layout;
+    private final long chunkBytesThreshold;
+    private final QueuePool pool;
+    private final ConcurrentHashMap<String, ChronicleShapeStorage> shapes = new ConcurrentHashMap<>();
+
+    /**
+     * @param storageDir          {@code ELECTRIC_STORAGE_DIR}
+     * @param stackId             the stack's id (a safe directory name)
+     * @param chunkBytesThreshold {@code ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD} (default 10 MiB)
+     * @param maxOpenQueues       how many shape logs may have their Chronicle queue open at once
+     */
+    public ChronicleStackStorage(Path storageDir, String stackId, long chunkBytesThreshold, int maxOpenQueues)
+            throws IOException {
+        if (chunkBytesThreshold < 1) throw new IllegalArgumentException("chunk threshold must be positive");
+        this.layout = new ShapeLayout(storageDir, stackId);
+        this.chunkBytesThreshold = chunkBytesThreshold;
+        this.pool = new QueuePool(maxOpenQueues, ChronicleLogRecovery::open);
+        Files.createDirectories(layout.stackDir());
+    }
+
+    public ChronicleStackStorage(Path storageDir, String stackId) throws IOException {
+        this(storageDir, stackId, DEFAULT_CHUNK_BYTES_THRESHOLD, DEFAULT_MAX_OPEN_QUEUES);
+    }
+
+    @Override
+    public ShapeStorage create(String handle, byte[] definition) throws IOException {
+        Path dir = layout.shapeDir(handle);
+        if (shapes.containsKey(handle) || Files.exists(dir)) throw new FileAlreadyExistsException(dir.toString());
+        // Nothing is written or fsynced yet: the definition is stored with the completed snapshot, and a shape
+        // whose snapshot never completed is deleted at recovery anyway.
+        Files.createDirectories(dir);
+        ChangeSignal signal = new ChangeSignal();
+        ChronicleShapeStorage s = new ChronicleShapeStorage(handle, dir, signal,
+                SnapshotChunks.fresh(dir, chunkBytesThreshold, signal, definition),
+                new ShapeLog(dir, pool, chunkBytesThreshold, signal, true));
+        if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
+        return s;
+    }
+
+    @Override
+    public Optional<ShapeStorage> get(String handle) {
+        return Optional.ofNullable(shapes.get(handle));
+    }
+
+    @Override
+    public void delete(String handle) throws IOException {
+        ChronicleShapeStorage s = shapes.remove(handle);
+        if (s != null) s.markDeleted();
+        if (!ShapeLayout.isSafeHandle(handle)) return;
+        Path dir = layout.shapeDir(handle);
+        if (!Files.exists(dir)) return;
+        // Move aside first (atomic), so a crash mid-delete leaves trash that recovery removes, never half a shape.
+        Path trash = layout.trashDir(handle);
+        Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
+        ShapeLayout.deleteRecursively(trash);
+    }
+
+    @Override
+    public void deleteAll() throws IOException {
+        for (String handle : List.copyOf(shapes.keySet())) delete(handle);
+        for (Path prefix : list(layout.stackDir())) {
+            if (ShapeLayout.isTrash(prefix)) ShapeLayout.deleteRecursively(prefix);
+            else {
+                for (Path shapeDir : list(prefix)) delete(shapeDir.getFileName().toString());
+                Files.deleteIfExists(prefix);
+            }
+        }
+    }
+
+    @Override
+    public Recovery recover() throws IOException {
+        List<StoredShape> found = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (Path prefix : list(layout.stackDir())) {
+            if (ShapeLayout.isTrash(prefix)) {
+                ShapeLayout.deleteRecursively(prefix);
+                continue;
+            }
+            for (Path dir : list(prefix)) {
+                String handle = dir.getFileName().toString();
+                if (!ShapeLayout.isSafeHandle(handle) || !layout.shapeDir(handle).equals(dir)) {
+                    log.warn("ignoring unexpected entry {} in shape storage", dir);
+                    continue;
+                }
+                if (shapes.containsKey(handle)) continue;
+                StoredShape shape = recoverOne(handle, dir);
+                if (shape != null) {
+                    found.add(shape);
+                } else {
+                    delete(handle);
+                    deleted.add(handle);
+                }
+            }
+        }
+        return new Recovery(List.copyOf(found), List.copyOf(deleted));
+    }
+
+    /** Validates one shape directory and registers it; null when it must be deleted. */
+    private StoredShape recoverOne(String handle, Path dir) throws IOException {
+        try {
+            Optional<byte[]> meta = MetadataFiles.readIfExists(dir.resolve(ShapeLayout.SHAPE_META));
+            if (meta.isEmpty()) {
+                log.info("deleting shape {}: snapshot incomplete", handle);
+                return null;
+            }
+            MetadataFiles.ShapeMeta sm = MetadataFiles.decode(meta.get());
+            long[] lengths = sm.chunkLengths();
+            for (int k = 0; k < lengths.length; k++) {
+                Path chunk = ShapeLayout.chunkFile(dir, k);
+                if (!Files.isRegularFile(chunk) || Files.size(chunk) != lengths[k]) {
+                    throw new StorageCorruptException("snapshot chunk " + k + " missing or truncated");
+                }
+            }
+            ChangeSignal signal = new ChangeSignal();
+            shapes.put(handle, new ChronicleShapeStorage(handle, dir, signal,
+                    SnapshotChunks.completed(dir, chunkBytesThreshold, signal, sm),
+                    new ShapeLog(dir, pool, chunkBytesThreshold, signal, false)));
+            return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
+        } catch (StorageCorruptException e) {
+            log.warn("deleting shape {}: {}", handle, e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) out.add(p);
+        }
+        return out;
+    }
+
+    @Override
+    public int openLogQueues() {
+        return pool.openCount();
+    }
+
+    @Override
+    public void close() {
+        for (ChronicleShapeStorage s : shapes.values()) s.closeWriters();
+        pool.close();
+    }
+}

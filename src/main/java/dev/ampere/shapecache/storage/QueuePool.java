@@ -1,0 +1,239 @@
+package dev.ampere.shapecache.storage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds how many shape logs have their Chronicle queue open at once. Each open queue holds two mapped files and
+ * their descriptors; 100k open queues would exhaust both the descriptor limit and the mapping limit, so queues
+ * live in an LRU of at most {@code maxOpen} and are reopened on demand (about a millisecond).
+ *
+ * <p>Users take a {@link Lease} for the duration of one append batch or one read, never longer. A queue is
+ * closed only when it is out of the LRU <em>and</em> no lease holds it, so an in-flight read or write never sees
+ * its queue closed underneath it; when every queue is leased the pool grows past {@code maxOpen} until leases end.
+ *
+ * <p>Threading: thread-safe. The pool lock guards only the map and reference counts; opening and closing queues
+ * (the slow parts) happen outside it, so one thread opening a cold queue never delays another shape's writer. A
+ * second thread wanting the same opening queue waits for that open only.
+ */
+final class QueuePool implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QueuePool.class);
+
+    private final int maxOpen;
+    private final Function<Path, SingleChronicleQueue> opener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LinkedHashMap<Path, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+    private boolean closed;
+
+    QueuePool(int maxOpen, Function<Path, SingleChronicleQueue> opener) {
+        if (maxOpen < 1) throw new IllegalArgumentException("maxOpen must be positive");
+        this.maxOpen = maxOpen;
+        this.opener = opener;
+    }
+
+    /** One open queue and, once the writer asks for it, its appender. */
+    private static final class Entry {
+        final Path dir;
+        final CompletableFuture<SingleChronicleQueue> queue = new CompletableFuture<>();
+        ExcerptAppender appender; // touched only by the shape's single log writer, under a lease
+        int leases;
+        boolean inLru = true;
+        boolean closed;
+
+        Entry(Path dir) {
+            this.dir = dir;
+        }
+    }
+
+    /** A hold on an open queue; close it promptly. Not thread-safe: use from one thread. */
+    final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private final SingleChronicleQueue queue;
+        private boolean released;
+
+        private Lease(Entry entry, SingleChronicleQueue queue) {
+            this.entry = entry;
+            this.queue = queue;
+        }
+
+        SingleChronicleQueue queue() {
+            return queue;
+        }
+
+        /** The queue's appender, created once per open queue. Only the shape's log writer may call this. */
+        ExcerptAppender appender() {
+            if (entry.appender == null) {
+                ExcerptAppender a = queue.createAppender();
+                // One writer per shape is our own invariant; the writer thread may change after a consumer restart.
+                a.singleThreadedCheckDisabled(true);
+                entry.appender = a;
+            }
+            return entry.appender;
+        }
+
+        @Override
+        public void close() {
+            if (released) return;
+            released = true;
+            release(entry);
+        }
+    }
+
+    Lease acquire(Path dir) {
+        Entry entry;
+        boolean mustOpen = false;
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("storage closed");
+            entry = lru.get(dir);
+            if (entry == null) {
+                entry = new Entry(dir);
+                lru.put(dir, entry);
+                mustOpen = true;
+            }
+            entry.leases++;
+        } finally {
+            lock.unlock();
+        }
+        if (mustOpen) {
+            try {
+                entry.queue.complete(opener.apply(dir));
+            } catch (RuntimeException | Error e) {
+                entry.queue.completeExceptionally(e);
+                forget(entry);
+                throw e;
+            }
+            closeAll(evictionCandidates());
+        }
+        try {
+            return new Lease(entry, entry.queue.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            release(entry);
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    /** Removes a queue from the pool (shape deleted); it is closed now, or when its last lease ends. */
+    void evict(Path dir) {
+        List<Entry> toClose = new ArrayList<>(1);
+        lock.lock();
+        try {
+            Entry e = lru.remove(dir);
+            if (e != null) {
+                e.inLru = false;
+                if (e.leases == 0 && !e.closed) {
+                    e.closed = true;
+                    toClose.add(e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        closeAll(toClose);
+    }
+
+    int openCount() {
+        lock.lock();
+        try {
+            return lru.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release(Entry entry) {
+        List<Entry> toClose = List.of();
+        boolean overCapacity;
+        lock.lock();
+        try {
+            entry.leases--;
+            if (entry.leases == 0 && !entry.inLru && !entry.closed) {
+                entry.closed = true;
+                toClose = List.of(entry);
+            }
+            overCapacity = lru.size() > maxOpen;
+        } finally {
+            lock.unlock();
+        }
+        closeAll(toClose);
+        if (overCapacity) closeAll(evictionCandidates());
+    }
+
+    private void forget(Entry entry) {
+        lock.lock();
+        try {
+            if (lru.get(entry.dir) == entry) lru.remove(entry.dir);
+            entry.inLru = false;
+            entry.leases--;
+            entry.closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes least recently used, unleased queues out of the pool until it is back to {@code maxOpen}. */
+    private List<Entry> evictionCandidates() {
+        lock.lock();
+        try {
+            int excess = lru.size() - maxOpen;
+            if (excess <= 0) return List.of();
+            List<Entry> out = new ArrayList<>(excess);
+            for (Iterator<Map.Entry<Path, Entry>> it = lru.entrySet().iterator(); it.hasNext() && excess > 0; ) {
+                Entry e = it.next().getValue();
+                if (e.leases == 0 && e.queue.isDone() && !e.closed) {
+                    it.remove();
+                    e.inLru = false;
+                    e.closed = true;
+                    out.add(e);
+                    excess--;
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void closeAll(List<Entry> entries) {
+        for (Entry e : entries) {
+            try {
+                if (e.appender != null) e.appender.close();
+                SingleChronicleQueue q = e.queue.getNow(null);
+                if (q != null) q.close();
+            } catch (RuntimeException ex) {
+                log.warn("closing shape log queue {} failed", e.dir, ex);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Entry> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            for (Entry e : lru.values()) {
+                e.inLru = false;
+                if (e.leases == 0 && !e.closed) {
+                    e.closed = true;
+                    toClose.add(e);
+                }
+            }
+            lru.clear();
+        } finally {
+            lock.unlock();
+        }
+        closeAll(toClose);
+    }
+}

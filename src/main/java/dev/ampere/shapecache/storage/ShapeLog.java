@@ -1,0 +1,261 @@
+package dev.ampere.shapecache.storage;
+
+import dev.ampere.replication.LogOffset;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The main log of one shape on a Chronicle queue: appends of transactions (or fragments), chunk boundaries
+ * (PROTOCOL.md §1.13), range reads and durability.
+ *
+ * <p>State readers need (latest offset and index, boundaries) is an immutable {@link State} published through a
+ * volatile field after each append batch, so a read sees whole batches only and never more than was published.
+ * The state is loaded lazily on first use (recovering 100k shapes must not open 100k queues), from the last item
+ * and its chain of boundary back-pointers ({@link LogRecord}).
+ *
+ * <p>Threading: one writer thread calls {@link #append} and {@link #flush}; any thread may call the read methods.
+ * The writer never waits for readers: readers only take short leases on the pooled queue and their own tailers.
+ */
+final class ShapeLog {
+    /** Published log state. {@code boundaries} holds triples (tx, op, Chronicle index), ascending. */
+    record State(LogOffset latest, long firstIndex, long latestIndex, long lastBoundaryIndex, long chunkBytes,
+                 long[] boundaries) {
+        static final State EMPTY = new State(LogOffset.LAST_BEFORE_REAL_OFFSETS, -1, -1, -1, 0, new long[0]);
+
+        int boundaryCount() {
+            return boundaries.length / 3;
+        }
+
+        LogOffset boundary(int i) {
+            return LogOffset.of(boundaries[3 * i], boundaries[3 * i + 1]);
+        }
+
+        long boundaryIndex(int i) {
+            return boundaries[3 * i + 2];
+        }
+
+        /** The position of the first boundary whose offset is greater than {@code o}. */
+        int firstBoundaryAfter(LogOffset o) {
+            int lo = 0;
+            int hi = boundaryCount();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (boundary(mid).isAfter(o)) hi = mid;
+                else lo = mid + 1;
+            }
+            return lo;
+        }
+    }
+
+    private final Path shapeDir; // paths below it are derived per use: an idle shape keeps one Path, not three
+    private final QueuePool pool;
+    private final long threshold;
+    private final ChangeSignal signal;
+    private OverflowFiles overflow; // writer only, created on the first oversized item
+    private volatile State state;
+    private volatile LogOffset durable;
+    private boolean directoriesSynced; // writer only
+
+    ShapeLog(Path shapeDir, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
+        this.shapeDir = shapeDir;
+        this.pool = pool;
+        this.threshold = threshold;
+        this.signal = signal;
+        if (isNew) {
+            this.state = State.EMPTY;
+            this.durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
+        }
+    }
+
+    private Path logDir() {
+        return shapeDir.resolve(ShapeLayout.LOG_DIR);
+    }
+
+    private OverflowFiles overflow() {
+        if (overflow == null) overflow = new OverflowFiles(shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
+        return overflow;
+    }
+
+    State state() {
+        State s = state;
+        return s != null ? s : load();
+    }
+
+    private synchronized State load() {
+        if (state != null) return state;
+        Path logDir = logDir();
+        State loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : State.EMPTY;
+        // After a process crash the tail may still sit only in the page cache: claim nothing durable until the
+        // first flush has fsynced it (a replay that stores nothing new must not be acknowledged unsynced).
+        durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
+        directoriesSynced = false;
+        state = loaded;
+        return loaded;
+    }
+
+    /**
+     * Writer only. Appends the items with offsets above the stored latest offset (earlier ones are a replay after
+     * a crash and are skipped), as one batch that readers see all at once. Returns the latest offset.
+     */
+    LogOffset append(List<LogItem> items) {
+        State s = state();
+        int from = 0;
+        while (from < items.size() && !items.get(from).offset().isAfter(s.latest())) from++;
+        if (from == items.size()) return s.latest();
+        for (int i = from + 1; i < items.size(); i++) { // validate first: a rejected batch must write nothing
+            if (!items.get(i).offset().isAfter(items.get(i - 1).offset())) {
+                throw new IllegalArgumentException("offsets must ascend: " + items.get(i).offset() + " after "
+                        + items.get(i - 1).offset());
+            }
+        }
+        try (QueuePool.Lease lease = pool.acquire(logDir())) {
+            state = appendAll(lease.appender(), s, items, from);
+        } catch (RuntimeException e) {
+            state = null; // part of the batch may be on disk: reload from the queue on next use
+            throw e;
+        }
+        signal.bump();
+        return state.latest();
+    }
+
+    private State appendAll(ExcerptAppender appender, State s, List<LogItem> items, int from) {
+        LogOffset latest = s.latest();
+        long first = s.firstIndex();
+        long index = s.latestIndex();
+        long lastBoundary = s.lastBoundaryIndex();
+        long chunkBytes = s.chunkBytes();
+        long[] boundaries = s.boundaries();
+        for (int i = from; i < items.size(); i++) {
+            LogItem item = items.get(i);
+            long count = chunkBytes + item.json().length;
+            boolean boundary = count >= threshold;
+            byte[] key = item.key().getBytes(StandardCharsets.UTF_8);
+            boolean external = LogRecord.inlineSize(key, item.json()) > ChronicleLogRecovery.MAX_INLINE_RECORD_BYTES;
+            if (external) {
+                if (LogRecord.inlineSize(key, new byte[0]) > ChronicleLogRecovery.MAX_INLINE_RECORD_BYTES) {
+                    throw new IllegalArgumentException("key of " + key.length + " bytes too large at " + item.offset());
+                }
+                overflow().write(item.offset(), item.json());
+            }
+            try (DocumentContext dc = appender.writingDocument()) {
+                LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary, external);
+            }
+            index = appender.lastIndexAppended();
+            if (first < 0) first = index;
+            if (boundary) {
+                boundaries = Arrays.copyOf(boundaries, boundaries.length + 3);
+                boundaries[boundaries.length - 3] = item.offset().tx();
+                boundaries[boundaries.length - 2] = item.offset().op();
+                boundaries[boundaries.length - 1] = index;
+                lastBoundary = index;
+                chunkBytes = 0;
+            } else {
+                chunkBytes = count;
+            }
+            latest = item.offset();
+        }
+        return new State(latest, first, index, lastBoundary, chunkBytes, boundaries);
+    }
+
+    /**
+     * Writer only. Forces everything appended so far to disk (one fsync of the queue's data file; the first time
+     * also its metadata file and directories) and returns the highest offset now durable.
+     */
+    LogOffset flush() throws IOException {
+        State s = state();
+        if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
+        if (overflow != null) overflow.sync();
+        Path logDir = logDir();
+        try (var files = Files.list(logDir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".cq4") || (!directoriesSynced && name.endsWith(".cq4t"))) ShapeLayout.fsync(f);
+            }
+        }
+        if (!directoriesSynced) {
+            ShapeLayout.fsyncDirectory(logDir);
+            ShapeLayout.fsyncDirectory(logDir.getParent());
+            directoriesSynced = true;
+        }
+        durable = s.latest();
+        return s.latest();
+    }
+
+    LogOffset durableOffset() {
+        state();
+        return durable;
+    }
+
+    LogOffset latestOffset() {
+        return state().latest();
+    }
+
+    /** The first boundary after {@code offset}, or the latest offset if there is none (§1.13). */
+    LogOffset chunkEnd(LogOffset offset) {
+        State s = state();
+        int i = s.firstBoundaryAfter(offset);
+        return i < s.boundaryCount() ? s.boundary(i) : s.latest();
+    }
+
+    List<LogOffset> boundaries() {
+        State s = state();
+        LogOffset[] out = new LogOffset[s.boundaryCount()];
+        for (int i = 0; i < out.length; i++) out[i] = s.boundary(i);
+        return List.of(out);
+    }
+
+    /** Items with {@code after < offset <= upTo}, as published when the call starts. */
+    ItemCursor read(LogOffset after, LogOffset upTo) {
+        State s = state();
+        if (s.latestIndex() < 0 || !s.latest().isAfter(after) || !upTo.isAfter(after)) return LogCursor.EMPTY;
+        LogOffset end = upTo.isBefore(s.latest()) ? upTo : s.latest();
+        QueuePool.Lease lease = pool.acquire(logDir());
+        ExcerptTailer tailer = null;
+        try {
+            tailer = lease.queue().createTailer();
+            long start = firstIndexAfter(tailer, s, after);
+            return new LogCursor(lease, tailer, start, s.latestIndex(), end,
+                    shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
+        } catch (RuntimeException e) {
+            if (tailer != null) tailer.close();
+            lease.close();
+            throw e;
+        }
+    }
+
+    /** Binary search, within the chunk that holds {@code after}, for the first item whose offset is above it. */
+    private static long firstIndexAfter(ExcerptTailer tailer, State s, LogOffset after) {
+        int next = s.firstBoundaryAfter(after);
+        long lo = next == 0 ? s.firstIndex() : s.boundaryIndex(next - 1) + 1;
+        long hi = next < s.boundaryCount() ? s.boundaryIndex(next) : s.latestIndex();
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (offsetAt(tailer, mid, after) > 0) hi = mid;
+            else lo = mid + 1;
+        }
+        if (!tailer.moveToIndex(lo)) throw new StorageCorruptException("log index " + lo + " missing in " + tailer);
+        return lo;
+    }
+
+    private static int offsetAt(ExcerptTailer tailer, long index, LogOffset compareTo) {
+        if (!tailer.moveToIndex(index)) throw new StorageCorruptException("log index " + index + " missing");
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) throw new StorageCorruptException("log item " + index + " unreadable");
+            Bytes<?> b = dc.wire().bytes();
+            return LogRecord.compareOffset(b, compareTo);
+        }
+    }
+
+    /** Called when the shape is deleted: forget the queue so it is closed and not reopened from here. */
+    void discard() {
+        pool.evict(logDir());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ampere.shapecache.storage;
+
+import dev.ampere.replication.LogOffset;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stored data of one shape handle: its snapshot region (chunks {@code 0_0, 0_1, ...}) and its main log, as
+ * pre-encoded JSON items served byte for byte (PROTOCOL.md §1.6, §1.11, §1.13).
+ *
+ * <p>Threading rules:
+ * <ul>
+ *   <li>One <b>snapshot writer</b> thread calls {@link #appendSnapshotRow} and {@link #completeSnapshot}.</li>
+ *   <li>One <b>log writer</b> thread (the shape's consumer) calls {@link #appendLog} and {@link #flush}. It may
+ *   be a different thread from the snapshot writer.</li>
+ *   <li>Any number of <b>reader</b> threads call everything else, concurrently with the writers. Readers see only
+ *   fully written items: snapshot rows as published by the writer's buffer, log items a whole
+ *   {@link #appendLog} batch at a time. Readers never block a writer.</li>
+ * </ul>
+ */
+public interface ShapeStorage {
+    String handle();
+
+    // ---- snapshot region (snapshot writer) ----
+
+    /**
+     * Appends one snapshot row (its complete JSON message). The current chunk is closed when its JSON bytes reach
+     * the chunk threshold; the next row opens the next chunk. Rows become visible to readers in batches (every
+     * 32 KiB of rows, at each chunk end, and at completion).
+     */
+    void appendSnapshotRow(byte[] json, int off, int len) throws IOException;
+
+    default void appendSnapshotRow(byte[] json) throws IOException {
+        appendSnapshotRow(json, 0, json.length);
+    }
+
+    /**
+     * Closes the last chunk and durably records the snapshot as complete together with its Postgres snapshot.
+     * A snapshot with no rows still has one (empty) chunk {@code 0_0}. Only shapes with a completed snapshot are
+     * recovered after a restart.
+     */
+    void completeSnapshot(SnapshotInfo info) throws IOException;
+
+    // ---- snapshot region (readers) ----
+
+    /** What the snapshot region holds right now. */
+    SnapshotState snapshotState();
+
+    /**
+     * Reads snapshot chunk {@code k}. The cursor answers {@link ItemCursor.Step#NOT_YET} while the chunk (or the
+     * chunk's start) is still being written, and {@link ItemCursor.Step#END} when the chunk is done, or when the
+     * snapshot completed with fewer chunks (the reader then moves on to the main log).
+     */
+    ItemCursor readSnapshotChunk(int k) throws IOException;
+
+    // ---- main log (log writer) ----
+
+    /**
+     * Appends one transaction's (or fragment's) items in one batch. Items whose offsets are not above the stored
+     * latest offset are skipped, so replaying a transaction after a crash stores nothing twice. Offsets must
+     * ascend. Chunk boundaries follow §1.13 and are stored with the items, so they never move. Returns the latest
+     * offset. Writes are not durable until {@link #flush()}.
+     */
+    LogOffset appendLog(List<LogItem> items);
+
+    /** Makes every appended item durable (one fsync, never per item) and returns the highest durable offset. */
+    LogOffset flush() throws IOException;
+
+    // ---- main log (readers) ----
+
+    /** The last stored log item's offset, or {@code 0_inf} when the main log is empty. */
+    LogOffset latestOffset();
+
+    /** The highest offset known durable: as of the last {@link #flush()}; {@code 0_inf} before the first flush. */
+    LogOffset durableOffset();
+
+    /**
+     * The end of the chunk served for a request from {@code offset}: the first chunk boundary above it, else the
+     * latest offset (§1.13). Boundaries never move, so the same request always gets the same range.
+     */
+    LogOffset chunkEnd(LogOffset offset);
+
+    /** All chunk boundaries of the main log, ascending (diagnostics and tests). */
+    List<LogOffset> chunkBoundaries();
+
+    /**
+     * Log items with {@code after < offset <= upTo}, limited to what was published when the call started. The
+     * usual call is {@code readLog(o, chunkEnd(o))}.
+     */
+    ItemCursor readLog(LogOffset after, LogOffset upTo) throws IOException;
+
+    // ---- change notification (readers) ----
+
+    /** A counter that moves whenever a writer publishes anything. Read it before reading data. */
+    long changeVersion();
+
+    /**
+     * Blocks until {@link #changeVersion()} differs from {@code seenVersion} (returns true) or the timeout
+     * passes (false). Use it after a read that found nothing new ({@code NOT_YET}, or an empty log range).
+     */
+    boolean awaitChange(long seenVersion, long timeout, TimeUnit unit) throws InterruptedException;
+
+    /** Snapshot region state: chunks so far, whether complete, and the Postgres snapshot once complete. */
+    record SnapshotState(int chunksStarted, boolean complete, Optional<SnapshotInfo> info) {
+        /** The virtual offset of the last snapshot chunk, {@code 0_(chunksStarted-1)}. */
+        public LogOffset lastChunkOffset() {
+            return LogOffset.snapshotChunk(Math.max(0, chunksStarted - 1));
+        }
+    }
+}
