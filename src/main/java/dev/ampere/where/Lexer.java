@@ -128,7 +128,9 @@ final class Lexer {
             }
         }
         if (pos < src.length() && isIdentStart(src.charAt(pos))) {
-            throw error("trailing junk after numeric literal", start, src.substring(start, pos + 1));
+            int end = pos;
+            while (end < src.length() && isIdentCont(src.charAt(end))) end++;
+            throw error("trailing junk after numeric literal", start, src.substring(start, end));
         }
         String s = src.substring(start, pos);
         return new Token(decimal ? Token.Kind.DECIMAL : Token.Kind.INTEGER, s, s, start);
@@ -190,7 +192,9 @@ final class Lexer {
         if (isDigit(peek(0))) {
             while (isDigit(peek(0))) pos++;
             if (pos < src.length() && isIdentStart(src.charAt(pos))) {
-                throw error("trailing junk after parameter", start, src.substring(start, pos + 1));
+                int end = pos;
+                while (end < src.length() && isIdentCont(src.charAt(end))) end++;
+                throw error("trailing junk after parameter", start, src.substring(start, end));
             }
             String s = src.substring(start, pos);
             return new Token(Token.Kind.PARAM, s.substring(1), s, start);

@@ -40,7 +40,13 @@ final class Parser {
             if (peek().kind() == Token.Kind.EOF) return;
             throw WhereClauseException.plain("unescaped \";\" causing statement split");
         }
-        if (Keywords.startsTrailingClause(t)) throw WhereClauseException.plain("malformed query ending with SQL clauses");
+        if (Keywords.startsTrailingClause(t)) {
+            i++;
+            if ((t.isKeyword("order") || t.isKeyword("group")) && !peek().isKeyword("by")) throw syntaxError(peek());
+            if (peek().isKeyword("by")) i++;
+            if (peek().kind() == Token.Kind.EOF) throw syntaxError(peek());
+            throw WhereClauseException.plain("malformed query ending with SQL clauses");
+        }
         throw syntaxError(t);
     }
 
@@ -169,8 +175,8 @@ final class Parser {
         };
     }
 
-    private boolean isQuantifier(Token t) {
-        return (t.isKeyword("any") || t.isKeyword("some") || t.isKeyword("all")) && peek(2).isPunct("(");
+    private static boolean isQuantifier(Token t) {
+        return t.isKeyword("any") || t.isKeyword("some") || t.isKeyword("all");
     }
 
     private Ast anyAll(Ast left) {
