@@ -91,14 +91,21 @@ final class ArrayOps {
         return r;
     }
 
+    /** {@code array_cat} / {@code array || array}: not strict, a NULL side is ignored. */
+    static Object concatNullable(Object a, Object b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return concat((PgArray) a, (PgArray) b);
+    }
+
     static PgArray append(PgArray a, Object e) {
-        if (a.size() == 0) return PgArray.oneDim(Arrays.asList(e));
+        if (a == null || a.size() == 0) return PgArray.oneDim(Arrays.asList(e));
         if (a.ndims() != 1) throw new EvalException("argument must be empty or one-dimensional array");
         return new PgArray(new int[]{a.size() + 1}, a.lowerBounds().clone(), join(a.items(), new Object[]{e}));
     }
 
     static PgArray prepend(Object e, PgArray a) {
-        if (a.size() == 0) return PgArray.oneDim(Arrays.asList(e));
+        if (a == null || a.size() == 0) return PgArray.oneDim(Arrays.asList(e));
         if (a.ndims() != 1) throw new EvalException("argument must be empty or one-dimensional array");
         return new PgArray(new int[]{a.size() + 1}, new int[]{a.lowerBounds()[0] - 1}, join(new Object[]{e}, a.items()));
     }

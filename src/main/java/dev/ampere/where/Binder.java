@@ -106,16 +106,31 @@ final class Binder {
         Operators.Unary u = Operators.unary(p.op(), arg.type());
         if (u == null) throw error("Could not select an operator overload", p.pos());
         arg = coerce(arg, u.arg(), p.pos(), "Could not select an operator overload");
-        return new Expr.Call(p.op(), Expr.Form.PREFIX, u.fn(), List.of(arg), u.result());
+        return new Expr.Call(p.op(), Expr.Form.PREFIX, u.fn(), List.of(arg), u.result(), true);
     }
 
     Expr binary(String op, Expr l, Expr r, int pos) {
         SqlType[] types = Operators.resolveUnknowns(op, l.type(), r.type());
-        Operators.Binary b = Operators.binary(op, types[0], types[1]);
+        Operators.Binary b = null;
+        if (l.type().base() == Base.UNKNOWN ^ r.type().base() == Base.UNKNOWN) {
+            SqlType known = l.type().base() == Base.UNKNOWN ? r.type() : l.type();
+            b = Operators.binary(op, known, known);
+        }
+        if (b == null) b = Operators.binary(op, types[0], types[1]);
         if (b == null) throw error("Could not select an operator overload", pos);
+        if (op.equals("||") && b.result().equals(SqlType.TEXT)) {
+            return new Expr.Call(op, Expr.Form.INFIX, b.fn(), List.of(textOutput(l, pos), textOutput(r, pos)), b.result(), true);
+        }
         l = coerce(l, b.left(), pos, "Could not select an operator overload");
         r = coerce(r, b.right(), pos, "Could not select an operator overload");
-        return new Expr.Call(op, Expr.Form.INFIX, b.fn(), List.of(l, r), b.result());
+        boolean strict = !(op.equals("||") && b.result().array());
+        return new Expr.Call(op, Expr.Form.INFIX, b.fn(), List.of(l, r), b.result(), strict);
+    }
+
+    /** A non-text operand of {@code text || x} is converted with its output function ({@code anytextcat}). */
+    private Expr textOutput(Expr e, int pos) {
+        if (e.type().equals(SqlType.TEXT) || e.type().base() == Base.UNKNOWN) return coerce(e, SqlType.TEXT, pos, null);
+        return new Expr.TextOut(e);
     }
 
     private List<Expr> flatten(Ast ast, boolean and) {

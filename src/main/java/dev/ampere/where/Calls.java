@@ -24,7 +24,7 @@ final class Calls {
         switch (name) {
             case "concat" -> {
                 List<Expr> texts = new ArrayList<>();
-                for (Expr a : args) texts.add(a.type().equals(SqlType.TEXT) ? a : b.cast(a, new Ast.TypeName("text", false, f.pos()), f.pos()));
+                for (Expr a : args) texts.add(b.settle(a, f.pos()));
                 return new Expr.Concat(List.copyOf(texts));
             }
             case "coalesce", "greatest", "least", "nullif" -> {
@@ -45,7 +45,8 @@ final class Calls {
         if (o == null) throw overload(b, f, args);
         List<Expr> coerced = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) coerced.add(b.coerce(args.get(i), o.args().get(i), f.pos(), null));
-        return new Expr.Call(name, Expr.Form.FUNCTION, o.fn(), List.copyOf(coerced), o.result());
+        boolean strict = !name.startsWith("array_") || name.equals("array_ndims") || name.equals("array_length");
+        return new Expr.Call(name, Expr.Form.FUNCTION, o.fn(), List.copyOf(coerced), o.result(), strict);
     }
 
     private static WhereClauseException overload(Binder b, Ast.FuncCall f, List<Expr> args) {

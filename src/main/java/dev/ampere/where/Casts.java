@@ -34,7 +34,10 @@ final class Casts {
     /** The conversion function for a cast, or null when Postgres (or Ampere) has no such cast. */
     static Fn.F1 cast(SqlType from, SqlType to) {
         if (from.equals(to)) return v -> v;
-        if (to.base() == Base.TEXT && !to.array()) return v -> Values.format(from, v);
+        if (to.base() == Base.TEXT && !to.array()) {
+            if (from.equals(SqlType.BOOL)) return v -> ((Boolean) v) ? "true" : "false";
+            return v -> Values.format(from, v);
+        }
         if (from.base() == Base.TEXT && !from.array() || from.base() == Base.UNKNOWN) return v -> Values.parse(to, (String) v);
         if (from.array() && to.array()) {
             Fn.F1 element = scalar(from.element(), to.element());

@@ -47,6 +47,14 @@ final class Compiler {
                     return v == null ? null : fn.apply(v);
                 };
             }
+            case Expr.TextOut t -> {
+                Node arg = compile(t.arg());
+                SqlType type = t.arg().type();
+                yield row -> {
+                    Object v = arg.eval(row);
+                    return v == null ? null : Values.format(type, v);
+                };
+            }
             case Expr.And a -> and(all(a.args()));
             case Expr.Or o -> or(all(o.args()));
             case Expr.Not n -> {
@@ -80,7 +88,8 @@ final class Compiler {
             }
             case Expr.Concat c -> {
                 Node[] args = all(c.args());
-                yield row -> Semantics.concat(evalAll(args, row));
+                SqlType[] types = c.args().stream().map(Expr::type).toArray(SqlType[]::new);
+                yield row -> Semantics.concat(evalAll(args, row), types);
             }
             case Expr.ArrayCtor a -> {
                 Node[] args = all(a.elements());
@@ -98,6 +107,7 @@ final class Compiler {
             case Expr.Column c -> true;
             case Expr.Call c -> c.args().stream().anyMatch(Compiler::references);
             case Expr.Cast c -> references(c.arg());
+            case Expr.TextOut t -> references(t.arg());
             case Expr.And a -> a.args().stream().anyMatch(Compiler::references);
             case Expr.Or o -> o.args().stream().anyMatch(Compiler::references);
             case Expr.Not n -> references(n.arg());
@@ -139,6 +149,7 @@ final class Compiler {
 
     private static Node call(Expr.Call c) {
         Node[] args = all(c.args());
+        if (!c.strict()) return row -> Semantics.callNonStrict(c.fn(), evalAll(args, row));
         return switch (c.fn()) {
             case Fn.F1 f -> {
                 Node a = args[0];
@@ -153,9 +164,8 @@ final class Compiler {
                 Node l = args[0], r = args[1];
                 yield row -> {
                     Object x = l.eval(row);
-                    if (x == null) return null;
                     Object y = r.eval(row);
-                    return y == null ? null : f.apply(x, y);
+                    return x == null || y == null ? null : f.apply(x, y);
                 };
             }
             default -> row -> Semantics.callStrict(c.fn(), evalAll(args, row));

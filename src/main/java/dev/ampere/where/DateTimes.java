@@ -39,8 +39,9 @@ final class DateTimes {
         if (t.equalsIgnoreCase("infinity")) return LocalDate.MAX;
         if (t.equalsIgnoreCase("-infinity")) return LocalDate.MIN;
         try {
+            if (t.length() > 10 && (t.charAt(10) == ' ' || t.charAt(10) == 'T')) return parseTimestamp(t).toLocalDate();
             return LocalDate.parse(t);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | EvalException e) {
             throw bad("date", s);
         }
     }

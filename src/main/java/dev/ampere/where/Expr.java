@@ -18,12 +18,16 @@ sealed interface Expr {
     /** A column of the row: {@code index} is its position in {@code TableInfo.columns()}. */
     record Column(int index, String name, SqlType type) implements Expr {}
 
-    /** A strict function or operator call; {@code fn} is an {@link Fn.F1}, {@link Fn.F2} or {@link Fn.FN}. */
-    record Call(String name, Form form, Object fn, List<Expr> args, SqlType type) implements Expr {}
+    /**
+     * A function or operator call; {@code fn} is an {@link Fn.F1}, {@link Fn.F2} or {@link Fn.FN}. Strict calls
+     * give NULL for any NULL argument (after evaluating all arguments, as Postgres does); non-strict ones (array
+     * concatenation) receive the NULLs.
+     */
+    record Call(String name, Form form, Object fn, List<Expr> args, SqlType type, boolean strict) implements Expr {}
 
     enum Form { PREFIX, INFIX, FUNCTION }
 
-    /** Non-strict {@code concat(...)}: NULL arguments are skipped; args are already cast to text. */
+    /** Non-strict {@code concat(...)}: NULL arguments are skipped, others printed with their output function. */
     record Concat(List<Expr> args) implements Expr {
         public SqlType type() {
             return SqlType.TEXT;
@@ -31,6 +35,13 @@ sealed interface Expr {
     }
 
     record Cast(Expr arg, Fn.F1 fn, SqlType type) implements Expr {}
+
+    /** A value printed with its output function, as {@code text || x} does; rendered as just {@code arg}. */
+    record TextOut(Expr arg) implements Expr {
+        public SqlType type() {
+            return SqlType.TEXT;
+        }
+    }
 
     record And(List<Expr> args) implements Expr {
         public SqlType type() {

@@ -56,7 +56,7 @@ final class Functions {
             case "array_length" -> n == 2 && a.array() && Casts.implicitlyCastable(b.base() == Base.UNKNOWN ? int4 : b, int4)
                     ? new Overload(List.of(a, int4), int4, (Fn.F2) (x, y) -> ArrayOps.length((PgArray) x, (Long) y)) : null;
             case "array_cat" -> n == 2 && a.array() && a.equals(b)
-                    ? new Overload(List.of(a, a), a, (Fn.F2) (x, y) -> ArrayOps.concat((PgArray) x, (PgArray) y)) : null;
+                    ? new Overload(List.of(a, a), a, (Fn.F2) ArrayOps::concatNullable) : null;
             case "array_append" -> n == 2 && a.array() && castsTo(b, a.element())
                     ? new Overload(List.of(a, a.element()), a, (Fn.F2) (x, y) -> ArrayOps.append((PgArray) x, y)) : null;
             case "array_prepend" -> n == 2 && b.array() && castsTo(a, b.element())

@@ -22,10 +22,15 @@ public final class Interpreter {
                 String s = row.text(c.index());
                 yield s == null ? null : Values.parse(c.type(), s);
             }
-            case Expr.Call c -> Semantics.callStrict(c.fn(), evalAll(c.args(), row));
+            case Expr.Call c -> c.strict() ? Semantics.callStrict(c.fn(), evalAll(c.args(), row))
+                    : Semantics.callNonStrict(c.fn(), evalAll(c.args(), row));
             case Expr.Cast c -> {
                 Object v = eval(c.arg(), row);
                 yield v == null ? null : c.fn().apply(v);
+            }
+            case Expr.TextOut t -> {
+                Object v = eval(t.arg(), row);
+                yield v == null ? null : Values.format(t.arg().type(), v);
             }
             case Expr.And a -> and(a.args(), row);
             case Expr.Or o -> or(o.args(), row);
@@ -39,7 +44,7 @@ public final class Interpreter {
             case Expr.InList in -> Semantics.in(eval(in.arg(), row), evalAll(in.items(), row), in.eq(), in.negated());
             case Expr.AnyAll a -> Semantics.anyAll(eval(a.left(), row), (PgArray) eval(a.array(), row), a.fn(), a.all());
             case Expr.Special s -> Semantics.special(s.name(), evalAll(s.args(), row), LESS, EQUAL);
-            case Expr.Concat c -> Semantics.concat(evalAll(c.args(), row));
+            case Expr.Concat c -> Semantics.concat(evalAll(c.args(), row), c.args().stream().map(Expr::type).toArray(SqlType[]::new));
             case Expr.ArrayCtor a -> Semantics.arrayCtor(evalAll(a.elements(), row), a.type().equals(a.elements().getFirst().type()));
             case Expr.Subscript s -> subscript(s, row);
             case Expr.Like l -> Semantics.like(eval(l.arg(), row), eval(l.pattern(), row),

@@ -107,7 +107,7 @@ final class Operators {
 
     private static Binary concat(SqlType l, SqlType r) {
         if (l.array() && r.array()) {
-            return l.equals(r) ? new Binary(l, r, l, (a, b) -> ArrayOps.concat((PgArray) a, (PgArray) b)) : null;
+            return l.equals(r) ? new Binary(l, r, l, ArrayOps::concatNullable) : null;
         }
         if (l.array()) {
             return implicit(r, l.element()) ? new Binary(l, l.element(), l, (a, b) -> ArrayOps.append((PgArray) a, b)) : null;
@@ -164,7 +164,7 @@ final class Operators {
         }
         if (plus && ((a == Base.DATE && b == Base.TIME) || (a == Base.TIME && b == Base.DATE))) {
             boolean dateFirst = a == Base.DATE;
-            return new Binary(l, r, ts, (x, y) -> dateFirst ? ((LocalDate) x).atTime((LocalTime) y) : ((LocalDate) y).atTime((LocalTime) x));
+            return new Binary(l, r, ts, (x, y) -> dateFirst ? atTime((LocalDate) x, (LocalTime) y) : atTime((LocalDate) y, (LocalTime) x));
         }
         if (b == Base.INTERVAL && (a == Base.DATE || a == Base.TIMESTAMP)) {
             return new Binary(ts, iv, ts, (x, y) -> TimeArith.plus((LocalDateTime) x, signed((PgInterval) y, plus)));
@@ -197,6 +197,11 @@ final class Operators {
             }
         }
         return null;
+    }
+
+    private static LocalDateTime atTime(LocalDate d, LocalTime t) {
+        if (d.equals(LocalDate.MAX) || d.equals(LocalDate.MIN)) return Casts.dateToTimestamp(d);
+        return d.atTime(t);
     }
 
     private static PgInterval signed(PgInterval i, boolean plus) {

@@ -82,10 +82,19 @@ final class Semantics {
         }
     }
 
-    static Object concat(Object[] texts) {
+    static Object concat(Object[] values, SqlType[] types) {
         StringBuilder sb = new StringBuilder();
-        for (Object t : texts) if (t != null) sb.append((String) t);
+        for (int i = 0; i < values.length; i++) if (values[i] != null) sb.append(Values.format(types[i], values[i]));
         return sb.toString();
+    }
+
+    static Object callNonStrict(Object fn, Object[] args) {
+        return switch (fn) {
+            case Fn.F1 f -> f.apply(args[0]);
+            case Fn.F2 f -> f.apply(args[0], args[1]);
+            case Fn.FN f -> f.apply(args);
+            default -> throw new IllegalStateException("not a function: " + fn);
+        };
     }
 
     static Object like(Object s, Object pattern, Object escape, boolean ci, boolean negated, boolean hasEscape) {

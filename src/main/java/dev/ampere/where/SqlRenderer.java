@@ -36,6 +36,7 @@ final class SqlRenderer {
                 render(c.arg(), sb);
                 sb.append(" AS ").append(c.type().sqlName()).append(')');
             }
+            case Expr.TextOut t -> render(t.arg(), sb);
             case Expr.And a -> joined(a.args(), " AND ", sb);
             case Expr.Or o -> joined(o.args(), " OR ", sb);
             case Expr.Not n -> {

@@ -55,7 +55,7 @@ final class Values {
 
     static String formatScalar(SqlType.Base base, Object v) {
         return switch (v) {
-            case Boolean b -> b ? "true" : "false";
+            case Boolean b -> b ? "t" : "f";
             case Long l -> l.toString();
             case BigDecimal d -> d.toPlainString();
             case Double d -> formatFloat(d, base == SqlType.Base.FLOAT4);

@@ -144,6 +144,7 @@ public final class WhereClause {
             case Expr.Column c -> { }
             case Expr.Call c -> out.addAll(c.args());
             case Expr.Cast c -> out.add(c.arg());
+            case Expr.TextOut t -> out.add(t.arg());
             case Expr.And a -> out.addAll(a.args());
             case Expr.Or o -> out.addAll(o.args());
             case Expr.Not n -> out.add(n.arg());
