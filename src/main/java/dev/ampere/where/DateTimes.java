@@ -39,7 +39,7 @@ final class DateTimes {
         if (t.equalsIgnoreCase("infinity")) return LocalDate.MAX;
         if (t.equalsIgnoreCase("-infinity")) return LocalDate.MIN;
         try {
-            if (t.length() > 10 && (t.charAt(10) == ' ' || t.charAt(10) == 'T')) return parseTimestamp(t).toLocalDate();
+            if (t.length() > 10 && (t.charAt(10) == ' ' || t.charAt(10) == 'T')) return parseTimestamptz(t.substring(0, 10)).atOffset(java.time.ZoneOffset.UTC).toLocalDate();
             return LocalDate.parse(t);
         } catch (DateTimeParseException | EvalException e) {
             throw bad("date", s);
@@ -59,6 +59,8 @@ final class DateTimes {
         if (t.equalsIgnoreCase("infinity")) return LocalDateTime.MAX;
         if (t.equalsIgnoreCase("-infinity")) return LocalDateTime.MIN;
         try {
+            int zone = zoneStart(t);
+            if (zone > 10) t = t.substring(0, zone).trim(); // Postgres ignores a zone in timestamp input
             if (t.length() <= 10) return LocalDate.parse(t).atStartOfDay();
             return LocalDateTime.of(LocalDate.parse(t.substring(0, 10)), parseTime(t.substring(11)));
         } catch (DateTimeParseException | EvalException e) {

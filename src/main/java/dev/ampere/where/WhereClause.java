@@ -42,7 +42,7 @@ public final class WhereClause {
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
-        Expr expr = binder.settle(binder.bind(ast), 0);
+        Expr expr = Simplifier.simplify(binder.settle(binder.bind(ast), 0));
         if (!expr.type().equals(SqlType.BOOL)) throw WhereClauseException.plain("WHERE clause must return a boolean");
         for (String key : params.keySet()) {
             if (!binder.paramTypes().containsKey(Integer.parseInt(key))) {
