@@ -1,0 +1,245 @@
+package dev.ampere.where;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.ampere.postgres.ColumnInfo;
+import dev.ampere.postgres.TableInfo;
+import dev.ampere.where.SqlType.Base;
+
+/**
+ * Resolves names and types of a parsed where clause against a table: columns to positions, literals and
+ * {@code $n} parameters to typed constants (an untyped literal takes its type from context, as in Postgres),
+ * operators and functions to implementations, implicit casts made explicit. Errors are
+ * {@link WhereClauseException}s worded like Electric's and located at the offending node.
+ *
+ * <p>Not thread-safe; one instance per where clause.
+ */
+final class Binder {
+    private final String text;
+    private final TableInfo table;
+    private final Map<String, String> params;
+    private final Map<Integer, SqlType> paramTypes = new TreeMap<>();
+
+    Binder(String text, TableInfo table, Map<String, String> params) {
+        this.text = text;
+        this.table = table;
+        this.params = params;
+    }
+
+    Map<Integer, SqlType> paramTypes() {
+        return paramTypes;
+    }
+
+    WhereClauseException error(String msg, int pos) {
+        return new WhereClauseException(msg, Syntax.semanticLocation(text, pos));
+    }
+
+    Expr bind(Ast ast) {
+        return switch (ast) {
+            case Ast.Literal l -> literal(l);
+            case Ast.ColumnRef c -> column(c);
+            case Ast.Param p -> param(p);
+            case Ast.Prefix p -> prefix(p);
+            case Ast.Binary b -> binary(b.op(), bind(b.left()), bind(b.right()), b.pos());
+            case Ast.And a -> new Expr.And(flatten(a, true));
+            case Ast.Or o -> new Expr.Or(flatten(o, false));
+            case Ast.Not n -> new Expr.Not(boolArg(bind(n.arg()), "NOT", n.pos()));
+            case Ast.IsTest t -> isTest(t);
+            case Ast.Distinct d -> distinct(d);
+            case Ast.Like l -> like(l);
+            case Ast.InList in -> Lists.inList(this, in);
+            case Ast.Between b -> between(b);
+            case Ast.AnyAll a -> Lists.anyAll(this, a);
+            case Ast.Cast c -> cast(bind(c.arg()), c.type(), c.pos());
+            case Ast.FuncCall f -> Calls.call(this, f);
+            case Ast.ArrayCtor a -> Lists.arrayCtor(this, a);
+            case Ast.Subscript s -> Lists.subscript(this, s);
+            case Ast.Unsupported u -> throw error(u.what(), u.pos());
+        };
+    }
+
+    private Expr literal(Ast.Literal l) {
+        return switch (l.kind()) {
+            case INTEGER -> {
+                BigDecimal v = new BigDecimal(l.text());
+                try {
+                    long x = v.longValueExact();
+                    yield new Expr.Const(x, x == (int) x ? SqlType.INT4 : SqlType.INT8, 0);
+                } catch (ArithmeticException e) {
+                    yield new Expr.Const(v, SqlType.NUMERIC, 0);
+                }
+            }
+            case DECIMAL -> new Expr.Const(new BigDecimal(l.text()), SqlType.NUMERIC, 0);
+            case STRING -> new Expr.Const(l.text(), SqlType.UNKNOWN, 0);
+            case BOOL -> new Expr.Const(l.text().equals("true"), SqlType.BOOL, 0);
+            case NULL -> new Expr.Const(null, SqlType.UNKNOWN, 0);
+        };
+    }
+
+    private Expr column(Ast.ColumnRef c) {
+        String name = String.join(".", c.path());
+        int index = c.path().size() == 1 ? table.columnIndex(c.path().getFirst()) : -1;
+        if (index < 0) throw error("unknown reference " + name, c.pos());
+        ColumnInfo col = table.columns().get(index);
+        SqlType type = ColumnTypes.of(col);
+        if (type == null) throw error("type " + col.typeName() + " of column " + col.name() + " is not supported", c.pos());
+        return new Expr.Column(index, col.name(), type);
+    }
+
+    private Expr param(Ast.Param p) {
+        String value = params.get(Integer.toString(p.number()));
+        if (value == null) throw error("parameter $" + p.number() + " was not provided", p.pos());
+        paramTypes.putIfAbsent(p.number(), SqlType.UNKNOWN);
+        return new Expr.Const(value, SqlType.UNKNOWN, p.number());
+    }
+
+    private Expr prefix(Ast.Prefix p) {
+        if (p.op().equals("-") && p.arg() instanceof Ast.Literal l
+                && (l.kind() == Ast.LiteralKind.INTEGER || l.kind() == Ast.LiteralKind.DECIMAL) && !l.text().startsWith("-")) {
+            return literal(new Ast.Literal(l.kind(), "-" + l.text(), p.pos()));
+        }
+        Expr arg = bind(p.arg());
+        Operators.Unary u = Operators.unary(p.op(), arg.type());
+        if (u == null) throw error("Could not select an operator overload", p.pos());
+        arg = coerce(arg, u.arg(), p.pos(), "Could not select an operator overload");
+        return new Expr.Call(p.op(), Expr.Form.PREFIX, u.fn(), List.of(arg), u.result(), true);
+    }
+
+    Expr binary(String op, Expr l, Expr r, int pos) {
+        SqlType[] types = Operators.resolveUnknowns(op, l.type(), r.type());
+        Operators.Binary b = null;
+        if (l.type().base() == Base.UNKNOWN ^ r.type().base() == Base.UNKNOWN) {
+            SqlType known = l.type().base() == Base.UNKNOWN ? r.type() : l.type();
+            b = Operators.binary(op, known, known);
+        }
+        if (b == null) b = Operators.binary(op, types[0], types[1]);
+        if (b == null) throw error("Could not select an operator overload", pos);
+        if (op.equals("||") && b.result().equals(SqlType.TEXT)) {
+            return new Expr.Call(op, Expr.Form.INFIX, b.fn(), List.of(textOutput(l, pos), textOutput(r, pos)), b.result(), true);
+        }
+        l = coerce(l, b.left(), pos, "Could not select an operator overload");
+        r = coerce(r, b.right(), pos, "Could not select an operator overload");
+        boolean strict = !(op.equals("||") && b.result().array());
+        return new Expr.Call(op, Expr.Form.INFIX, b.fn(), List.of(l, r), b.result(), strict);
+    }
+
+    /** A non-text operand of {@code text || x} is converted with its output function ({@code anytextcat}). */
+    private Expr textOutput(Expr e, int pos) {
+        if (e.type().equals(SqlType.TEXT) || e.type().base() == Base.UNKNOWN) return coerce(e, SqlType.TEXT, pos, null);
+        return new Expr.TextOut(e);
+    }
+
+    private List<Expr> flatten(Ast ast, boolean and) {
+        List<Expr> out = new ArrayList<>();
+        String name = and ? "AND" : "OR";
+        Ast left = and ? ((Ast.And) ast).left() : ((Ast.Or) ast).left();
+        Ast right = and ? ((Ast.And) ast).right() : ((Ast.Or) ast).right();
+        for (Ast side : List.of(left, right)) {
+            Expr e = boolArg(bind(side), name, ast.pos());
+            if (and && e instanceof Expr.And inner) out.addAll(inner.args());
+            else if (!and && e instanceof Expr.Or inner) out.addAll(inner.args());
+            else out.add(e);
+        }
+        return List.copyOf(out);
+    }
+
+    Expr boolArg(Expr e, String what, int pos) {
+        if (e.type().equals(SqlType.BOOL)) return e;
+        if (e.type().base() == Base.UNKNOWN) return coerce(e, SqlType.BOOL, pos, null);
+        throw error("argument of " + what + " must be bool, not " + e.type().pgName(), pos);
+    }
+
+    private Expr isTest(Ast.IsTest t) {
+        Expr arg = bind(t.arg());
+        if (t.what().equals("null")) return new Expr.IsNull(arg, t.negated());
+        String label = "IS " + (t.negated() ? "NOT " : "") + t.what().toUpperCase(java.util.Locale.ROOT);
+        arg = boolArg(arg, label, t.pos());
+        Boolean value = switch (t.what()) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> null;
+        };
+        return new Expr.IsBool(arg, value, t.negated());
+    }
+
+    private Expr distinct(Ast.Distinct d) {
+        Expr eq = binary("=", bind(d.left()), bind(d.right()), d.pos());
+        Expr.Call call = (Expr.Call) eq;
+        return new Expr.Distinct(call.args().get(0), call.args().get(1), (Fn.F2) call.fn(), d.negated());
+    }
+
+    private Expr like(Ast.Like l) {
+        Expr arg = textArg(bind(l.arg()), l.pos());
+        Expr pattern = textArg(bind(l.pattern()), l.pos());
+        Expr escape = l.escape() == null ? null : textArg(bind(l.escape()), l.pos());
+        return new Expr.Like(arg, pattern, escape, l.caseInsensitive(), l.negated());
+    }
+
+    private Expr textArg(Expr e, int pos) {
+        if (e.type().isTextLike()) return coerce(e, SqlType.TEXT, pos, null);
+        throw error("Could not select an operator overload", pos);
+    }
+
+    private Expr between(Ast.Between b) {
+        Ast lowAnd = and(new Ast.Binary(">=", b.arg(), b.low(), b.pos()), new Ast.Binary("<=", b.arg(), b.high(), b.pos()), b.pos());
+        Ast result = lowAnd;
+        if (b.symmetric()) {
+            Ast swapped = and(new Ast.Binary(">=", b.arg(), b.high(), b.pos()), new Ast.Binary("<=", b.arg(), b.low(), b.pos()), b.pos());
+            result = new Ast.Or(lowAnd, swapped, b.pos());
+        }
+        return bind(b.negated() ? new Ast.Not(result, b.pos()) : result);
+    }
+
+    private static Ast and(Ast l, Ast r, int pos) {
+        return new Ast.And(l, r, pos);
+    }
+
+    Expr cast(Expr arg, Ast.TypeName name, int pos) {
+        SqlType target = ColumnTypes.named(name.name(), table);
+        if (target == null) throw error("unsupported type " + name.name(), name.pos());
+        if (name.array()) target = target.arrayOf();
+        if (arg.type().equals(target)) return arg;
+        if (arg instanceof Expr.Const c && c.type().base() == Base.UNKNOWN) return coerce(arg, target, pos, null);
+        Fn.F1 fn = Casts.cast(arg.type(), target);
+        if (fn == null) {
+            throw error("unknown cast from type " + arg.type().pgName() + " to type " + target.pgName(), pos);
+        }
+        return new Expr.Cast(arg, fn, target);
+    }
+
+    /**
+     * Gives {@code e} the type {@code target}: an untyped literal or parameter is read as a value of that type, a
+     * typed expression gets an implicit cast. {@code failure} is the message when that is impossible (null: a
+     * cast error).
+     */
+    Expr coerce(Expr e, SqlType target, int pos, String failure) {
+        if (e.type().equals(target)) return e;
+        if (e instanceof Expr.Const c && c.type().base() == Base.UNKNOWN) {
+            if (c.param() > 0) {
+                SqlType prior = paramTypes.get(c.param());
+                if (prior != null && prior.base() != Base.UNKNOWN && !prior.equals(target)) {
+                    throw error("type conflict for $" + c.param() + ": " + target.pgName() + " and " + prior.pgName(), pos);
+                }
+                paramTypes.put(c.param(), target);
+            }
+            if (c.value() == null) return new Expr.Const(null, target, c.param());
+            try {
+                return new Expr.Const(Values.parse(target, (String) c.value()), target, c.param());
+            } catch (EvalException | ArithmeticException ex) {
+                throw error("invalid syntax for type " + target.pgName() + ": " + c.value(), pos);
+            }
+        }
+        if (Casts.implicitlyCastable(e.type(), target)) return new Expr.Cast(e, Casts.cast(e.type(), target), target);
+        throw error(failure != null ? failure
+                : "unknown cast from type " + e.type().pgName() + " to type " + target.pgName(), pos);
+    }
+
+    /** An untyped literal left without context becomes text, as Electric does. */
+    Expr settle(Expr e, int pos) {
+        return e.type().base() == Base.UNKNOWN ? coerce(e, SqlType.TEXT, pos, null) : e;
+    }
+}

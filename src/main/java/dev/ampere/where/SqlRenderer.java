@@ -1,0 +1,185 @@
+package dev.ampere.where;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.StringJoiner;
+
+import dev.ampere.postgres.TableInfo;
+import dev.ampere.where.SqlType.Base;
+
+/**
+ * Renders a typed tree back to SQL for the snapshot query, so user text is never pasted into SQL: identifiers are
+ * quoted, every operator application is parenthesised, literals become {@code 'text'::type} with quotes doubled
+ * (plain numbers and booleans stay bare when Postgres would give them the same type), and {@code $n} parameters
+ * are inlined with their inferred type. Enum constants stay untyped ({@code 'label'}) so Postgres resolves them
+ * against the enum column without needing the enum's schema. The output is also the canonical form used to
+ * deduplicate definitions: whitespace, keyword case and redundant parentheses in the user's text vanish.
+ *
+ * <p>Stateless.
+ */
+final class SqlRenderer {
+    private SqlRenderer() {}
+
+    static String render(Expr e) {
+        StringBuilder sb = new StringBuilder();
+        render(e, sb);
+        return sb.toString();
+    }
+
+    private static void render(Expr e, StringBuilder sb) {
+        switch (e) {
+            case Expr.Const c -> constant(c, sb);
+            case Expr.Column c -> sb.append(TableInfo.quoteIdent(c.name()));
+            case Expr.Call c -> call(c, sb);
+            case Expr.Cast c -> {
+                sb.append("CAST(");
+                render(c.arg(), sb);
+                sb.append(" AS ").append(c.type().sqlName()).append(')');
+            }
+            case Expr.TextOut t -> render(t.arg(), sb);
+            case Expr.And a -> joined(a.args(), " AND ", sb);
+            case Expr.Or o -> joined(o.args(), " OR ", sb);
+            case Expr.Not n -> {
+                sb.append("(NOT ");
+                render(n.arg(), sb);
+                sb.append(')');
+            }
+            case Expr.IsNull n -> postfix(n.arg(), n.negated() ? " IS NOT NULL" : " IS NULL", sb);
+            case Expr.IsBool b -> postfix(b.arg(), " IS " + (b.negated() ? "NOT " : "")
+                    + (b.value() == null ? "UNKNOWN" : b.value() ? "TRUE" : "FALSE"), sb);
+            case Expr.Distinct d -> {
+                sb.append('(');
+                render(d.left(), sb);
+                sb.append(d.negated() ? " IS NOT DISTINCT FROM " : " IS DISTINCT FROM ");
+                render(d.right(), sb);
+                sb.append(')');
+            }
+            case Expr.InList in -> {
+                sb.append('(');
+                render(in.arg(), sb);
+                sb.append(in.negated() ? " NOT IN (" : " IN (");
+                list(in.items(), sb);
+                sb.append("))");
+            }
+            case Expr.AnyAll a -> {
+                sb.append('(');
+                render(a.left(), sb);
+                sb.append(' ').append(a.op()).append(a.all() ? " ALL (" : " ANY (");
+                render(a.array(), sb);
+                sb.append("))");
+            }
+            case Expr.Special s -> function(s.name().toUpperCase(java.util.Locale.ROOT), s.args(), sb);
+            case Expr.Concat c -> function("concat", c.args(), sb);
+            case Expr.ArrayCtor a -> {
+                sb.append("ARRAY[");
+                list(a.elements(), sb);
+                sb.append(']');
+            }
+            case Expr.Subscript s -> subscript(s, sb);
+            case Expr.Like l -> {
+                sb.append('(');
+                render(l.arg(), sb);
+                sb.append(l.negated() ? " NOT" : "").append(l.caseInsensitive() ? " ILIKE " : " LIKE ");
+                render(l.pattern(), sb);
+                if (l.escape() != null) {
+                    sb.append(" ESCAPE ");
+                    render(l.escape(), sb);
+                }
+                sb.append(')');
+            }
+        }
+    }
+
+    private static void constant(Expr.Const c, StringBuilder sb) {
+        Object v = c.value();
+        SqlType t = c.type();
+        if (v == null) {
+            sb.append(t.base() == Base.UNKNOWN || t.base() == Base.ENUM ? "NULL" : "NULL::" + t.sqlName());
+            return;
+        }
+        if (c.param() == 0 && !t.array()) {
+            if (v instanceof Boolean b) { sb.append(b ? "true" : "false"); return; }
+            if (v instanceof Long l && (t.base() == Base.INT4 || (t.base() == Base.INT8 && l != (int) (long) l))) {
+                sb.append(l);
+                return;
+            }
+            if (v instanceof BigDecimal d && t.base() == Base.NUMERIC && (d.scale() > 0 || !fitsLong(d))) {
+                sb.append(d.toPlainString());
+                return;
+            }
+        }
+        String text = Values.format(t, v);
+        sb.append('\'').append(text.replace("'", "''")).append('\'');
+        if (t.base() != Base.ENUM && t.base() != Base.UNKNOWN) sb.append("::").append(t.sqlName());
+    }
+
+    private static boolean fitsLong(BigDecimal d) {
+        try {
+            d.longValueExact();
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
+
+    private static void call(Expr.Call c, StringBuilder sb) {
+        switch (c.form()) {
+            case INFIX -> {
+                sb.append('(');
+                render(c.args().get(0), sb);
+                sb.append(' ').append(c.name()).append(' ');
+                render(c.args().get(1), sb);
+                sb.append(')');
+            }
+            case PREFIX -> {
+                sb.append('(').append(c.name()).append(' ');
+                render(c.args().getFirst(), sb);
+                sb.append(')');
+            }
+            case FUNCTION -> function(c.name(), c.args(), sb);
+        }
+    }
+
+    private static void function(String name, List<Expr> args, StringBuilder sb) {
+        sb.append(name).append('(');
+        list(args, sb);
+        sb.append(')');
+    }
+
+    private static void list(List<Expr> items, StringBuilder sb) {
+        StringJoiner j = new StringJoiner(", ");
+        for (Expr e : items) j.add(render(e));
+        sb.append(j);
+    }
+
+    private static void joined(List<Expr> args, String sep, StringBuilder sb) {
+        sb.append('(');
+        for (int i = 0; i < args.size(); i++) {
+            if (i > 0) sb.append(sep);
+            render(args.get(i), sb);
+        }
+        sb.append(')');
+    }
+
+    private static void postfix(Expr arg, String suffix, StringBuilder sb) {
+        sb.append('(');
+        render(arg, sb);
+        sb.append(suffix).append(')');
+    }
+
+    private static void subscript(Expr.Subscript s, StringBuilder sb) {
+        sb.append('(');
+        render(s.array(), sb);
+        sb.append(')');
+        for (int i = 0; i < s.upper().size(); i++) {
+            sb.append('[');
+            Expr lo = s.lower().get(i), hi = s.upper().get(i);
+            if (s.slice()) {
+                if (lo != null) render(lo, sb);
+                sb.append(':');
+            }
+            if (hi != null) render(hi, sb);
+            sb.append(']');
+        }
+    }
+}

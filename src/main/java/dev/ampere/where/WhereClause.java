@@ -1,0 +1,176 @@
+package dev.ampere.where;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.ampere.postgres.TableInfo;
+import dev.ampere.where.SqlType.Base;
+
+/**
+ * A shape's where clause, parsed, type-checked against its table and compiled once (PROTOCOL.md §2.1, §2.2):
+ * the entry point of the where-clause engine. {@link #matches(RowValues)} is the hot-path predicate (NULL, false
+ * and evaluation errors all mean "not matched"); {@link #toSql()} is the regenerated, canonical SQL for the
+ * snapshot query and for deduplicating shape definitions.
+ *
+ * <p>Immutable and thread-safe once built; {@link #parse} may be called from any thread.
+ */
+public final class WhereClause {
+    private final String text;
+    private final Expr expr;
+    private final Compiler.Node compiled;
+    private final String sql;
+    private final int[] columns;
+
+    private WhereClause(String text, Expr expr) {
+        this.text = text;
+        this.expr = expr;
+        this.compiled = Compiler.compile(expr);
+        this.sql = SqlRenderer.render(expr);
+        this.columns = collectColumns(expr);
+    }
+
+    /**
+     * Parses, type-checks and compiles {@code text} for {@code table}. {@code params} holds the values of
+     * {@code $1..$n} (keys "1".."n"; may be empty).
+     *
+     * @throws WhereClauseException with Electric's message and location when the clause or params are invalid
+     */
+    public static WhereClause parse(String text, TableInfo table, Map<String, String> params) {
+        validateParams(params);
+        Ast ast = Parser.parse(text);
+        Binder binder = new Binder(text, table, params);
+        Expr expr = Simplifier.simplify(binder.settle(binder.bind(ast), 0));
+        if (!expr.type().equals(SqlType.BOOL)) throw WhereClauseException.plain("WHERE clause must return a boolean");
+        for (String key : params.keySet()) {
+            if (!binder.paramTypes().containsKey(Integer.parseInt(key))) {
+                throw new WhereClauseException("parameter value for $" + key + " was not used", 0);
+            }
+        }
+        return new WhereClause(text, expr);
+    }
+
+    /** Checks the params map alone (§2.2): numeric keys, numbered 1..n without gaps. */
+    public static void validateParams(Map<String, String> params) {
+        Set<Integer> keys = new TreeSet<>();
+        for (String k : params.keySet()) {
+            if (k.isEmpty() || !k.chars().allMatch(c -> c >= '0' && c <= '9') || k.length() > 9) {
+                throw WhereClauseException.params("Parameters can only use numbers as keys");
+            }
+            keys.add(Integer.parseInt(k));
+        }
+        int expected = 1;
+        for (int k : keys) {
+            if (k != expected++) throw WhereClauseException.params("Parameters must be numbered sequentially, starting from 1");
+        }
+    }
+
+    /** True when the row satisfies the clause; NULL, false and evaluation errors are all false. */
+    public boolean matches(RowValues row) {
+        try {
+            return compiled.eval(row) == Boolean.TRUE;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Three-valued result with the compiled predicate: TRUE, FALSE or null for SQL NULL.
+     *
+     * @throws EvalException where Postgres would raise an error for this row
+     */
+    public Boolean evaluate(RowValues row) {
+        return (Boolean) compiled.eval(row);
+    }
+
+    /** As {@link #evaluate} but by walking the tree (reference implementation, for benchmarks and tests). */
+    public Boolean interpret(RowValues row) {
+        return (Boolean) Interpreter.eval(expr, row);
+    }
+
+    /** Regenerated SQL, safe to paste into {@code WHERE}; also the canonical form for deduplication. */
+    public String toSql() {
+        return sql;
+    }
+
+    /** The canonical form: equal for definitions that differ only in whitespace, case of keywords or parentheses. */
+    public String canonical() {
+        return sql;
+    }
+
+    /** The text the user sent. */
+    public String text() {
+        return text;
+    }
+
+    /** Positions (in {@code TableInfo.columns()}) of the columns the clause reads, ascending. */
+    public int[] referencedColumns() {
+        return columns.clone();
+    }
+
+    /** Inferred type name of each {@code $n}, e.g. {@code int4}: what {@link #toSql()} casts them to. */
+    Expr expr() {
+        return expr;
+    }
+
+    @Override
+    public String toString() {
+        return sql;
+    }
+
+    private static int[] collectColumns(Expr e) {
+        Set<Integer> out = new TreeSet<>();
+        collect(e, out);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static void collect(Expr e, Set<Integer> out) {
+        if (e == null) return;
+        switch (e) {
+            case Expr.Column c -> out.add(c.index());
+            case Expr.Const c -> { }
+            default -> {
+                for (Expr child : children(e)) collect(child, out);
+            }
+        }
+    }
+
+    static List<Expr> children(Expr e) {
+        List<Expr> out = new ArrayList<>();
+        switch (e) {
+            case Expr.Const c -> { }
+            case Expr.Column c -> { }
+            case Expr.Call c -> out.addAll(c.args());
+            case Expr.Cast c -> out.add(c.arg());
+            case Expr.TextOut t -> out.add(t.arg());
+            case Expr.And a -> out.addAll(a.args());
+            case Expr.Or o -> out.addAll(o.args());
+            case Expr.Not n -> out.add(n.arg());
+            case Expr.IsNull n -> out.add(n.arg());
+            case Expr.IsBool b -> out.add(b.arg());
+            case Expr.Distinct d -> { out.add(d.left()); out.add(d.right()); }
+            case Expr.InList in -> { out.add(in.arg()); out.addAll(in.items()); }
+            case Expr.AnyAll a -> { out.add(a.left()); out.add(a.array()); }
+            case Expr.Special s -> out.addAll(s.args());
+            case Expr.Concat c -> out.addAll(c.args());
+            case Expr.ArrayCtor a -> out.addAll(a.elements());
+            case Expr.Subscript s -> {
+                out.add(s.array());
+                s.lower().stream().filter(x -> x != null).forEach(out::add);
+                s.upper().stream().filter(x -> x != null).forEach(out::add);
+            }
+            case Expr.Like l -> {
+                out.add(l.arg());
+                out.add(l.pattern());
+                if (l.escape() != null) out.add(l.escape());
+            }
+        }
+        return out;
+    }
+
+    static boolean isUnknown(SqlType t) {
+        return t.base() == Base.UNKNOWN;
+    }
+}
