@@ -125,6 +125,7 @@ public final class ConnectionManager implements ProcessBody {
         stack.events().publish(new StackEvent.ReplicationConnected(c.identity().systemId(), c.identity().timeline(),
                 c.slotCreated(), timelineChanged));
         if (replication == null) {
+            stack.requestPurge(c.slotCreated() || timelineChanged);
             ProcessRef connectionSupervisor = stack.registry().whereis(Names.CONNECTION_SUPERVISOR)
                     .orElseThrow(() -> new IllegalStateException("no connection supervisor"));
             replication = Supervisor.startChild(connectionSupervisor, replicationSupervisor.get(), Duration.ofMinutes(5));

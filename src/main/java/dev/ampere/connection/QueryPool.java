@@ -16,7 +16,10 @@ public final class QueryPool {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("ampere-" + stackId);
         hc.setJdbcUrl(url.jdbcUrl());
-        hc.setDataSourceProperties(url.jdbcProperties());
+        java.util.Properties props = url.jdbcProperties();
+        // Text results only: values must be Postgres's own text output, byte for byte what pgoutput sends.
+        props.setProperty("binaryTransfer", "false");
+        hc.setDataSourceProperties(props);
         hc.setMaximumPoolSize(size);
         hc.setMinimumIdle(Math.min(2, size));
         hc.setConnectionTimeout(5_000);

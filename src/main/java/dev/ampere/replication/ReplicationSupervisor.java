@@ -4,6 +4,7 @@ import dev.ampere.process.ChildSpec;
 import dev.ampere.process.RestartType;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
+import dev.ampere.shapecache.ShapeCache;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
 
@@ -29,6 +30,9 @@ public final class ReplicationSupervisor {
                 .strategy(Strategy.ONE_FOR_ALL)
                 .child(consumers)
                 .child(collector)
+                .child(ChildSpec.of("shape_cache", () -> new ShapeCache(stack))
+                        .withShutdownTimeout(Duration.ofMinutes(2))
+                        .registeredAs(stack.registry(), Names.SHAPE_CACHE))
                 .asChild()
                 .withRestart(RestartType.TEMPORARY)
                 .registeredAs(stack.registry(), Names.REPLICATION_SUPERVISOR);

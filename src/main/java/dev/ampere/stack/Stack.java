@@ -7,6 +7,7 @@ import dev.ampere.postgres.Inspector;
 import dev.ampere.postgres.RelationName;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessRegistry;
+import dev.ampere.shapecache.ShapeTable;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
@@ -26,6 +27,8 @@ public final class Stack {
     private final DuplicateRegistry<String, Object> shapeSubscriptions = new DuplicateRegistry<>();
     private final ConcurrentMap<RelationName, TableInfo> tableCache = Inspector.newCache();
     private volatile HikariDataSource pool;
+    private volatile ShapeTable shapes;
+    private volatile boolean purgeStoredShapes;
 
     public Stack(Config config) {
         this.config = config;
@@ -61,6 +64,26 @@ public final class Stack {
     /** The query pool, while the connection manager has one open. */
     public Optional<HikariDataSource> pool() {
         return Optional.ofNullable(pool);
+    }
+
+    /** The live shapes, while the ShapeCache runs. */
+    public Optional<ShapeTable> shapes() {
+        return Optional.ofNullable(shapes);
+    }
+
+    /** Called by the ShapeCache only. */
+    public void publishShapes(ShapeTable table) {
+        this.shapes = table;
+    }
+
+    /** Whether stored shapes are stale (new slot, or another database timeline) and must be purged, not recovered. */
+    public boolean purgeStoredShapes() {
+        return purgeStoredShapes;
+    }
+
+    /** Called by the ConnectionManager before it starts the replication supervisor. */
+    public void requestPurge(boolean purge) {
+        this.purgeStoredShapes = purge;
     }
 
     /** Called by the ConnectionManager only. */

@@ -1,0 +1,62 @@
+package dev.ampere.shapes;
+
+import dev.ampere.postgres.TableInfo;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Makes a table replicate into the slot before its snapshot is read (PROTOCOL.md §3.5, the [H] model): the whole
+ * table in the publication, and {@code REPLICA IDENTITY FULL} so that updates and deletes carry the old row. Edits
+ * of the publication are serialised across instances by a transaction-scoped advisory lock.
+ *
+ * <p>Stateless; each call uses its own pooled connection.
+ */
+final class PublicationSetup {
+    private PublicationSetup() {}
+
+    static void prepare(DataSource pool, String publication, TableInfo table) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(hashtext('" + publication.replace("'", "''") + "'))");
+                if (!published(c, publication, table)) {
+                    s.execute("ALTER PUBLICATION " + TableInfo.quoteIdent(publication) + " ADD TABLE " + table.quotedName());
+                }
+                if (replicaIdentity(c, table) != 'f') {
+                    s.execute("ALTER TABLE " + table.quotedName() + " REPLICA IDENTITY FULL");
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static boolean published(Connection c, String publication, TableInfo table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+            ps.setString(1, publication);
+            ps.setString(2, table.schema());
+            ps.setString(3, table.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static char replicaIdentity(Connection c, TableInfo table) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT relreplident FROM pg_class WHERE oid = ?")) {
+            ps.setLong(1, table.oid() & 0xFFFFFFFFL);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) throw new SQLException("table " + table.quotedName() + " no longer exists", "42P01");
+                return rs.getString(1).charAt(0);
+            }
+        }
+    }
+}
