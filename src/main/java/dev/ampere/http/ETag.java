@@ -1,0 +1,52 @@
+package dev.ampere.http;
+
+import java.util.List;
+
+/**
+ * The {@code etag} of a shape log response and {@code If-None-Match} matching (PROTOCOL.md §1.7, §1.4 304):
+ * {@code "<handle>:<request offset>:<response offset>"}, double-quoted; a response without changes appends
+ * {@code :<monotonic time>} so a CDN can never revalidate an empty (typically live) response.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ETag {
+    private ETag() {}
+
+    /** The unquoted tag. {@code emptyResponseSuffix} is null for responses with changes. */
+    public static String unquoted(String handle, RequestedOffset requested, String responseOffset,
+                                  Long emptyResponseSuffix) {
+        String tag = handle + ":" + requested.wireForm() + ":" + responseOffset;
+        return emptyResponseSuffix == null ? tag : tag + ":" + emptyResponseSuffix;
+    }
+
+    /** The header value: {@link #unquoted} in double quotes. */
+    public static String header(String handle, RequestedOffset requested, String responseOffset,
+                                Long emptyResponseSuffix) {
+        return "\"" + unquoted(handle, requested, responseOffset, emptyResponseSuffix) + "\"";
+    }
+
+    /**
+     * True when any {@code If-None-Match} header value lists the tag. Values are split on commas, trimmed, stripped
+     * of surrounding double quotes (all of them, as Electric's {@code String.trim(_, "\"")}) and compared with the
+     * unquoted tag. Unlike Electric, a weak {@code W/} prefix is also accepted, since a compressing proxy turns
+     * strong tags weak.
+     */
+    public static boolean matches(List<String> ifNoneMatch, String unquotedTag) {
+        for (String header : ifNoneMatch) {
+            for (String part : header.split(",", -1)) {
+                String candidate = part.strip();
+                if (candidate.startsWith("W/")) candidate = candidate.substring(2);
+                if (stripQuotes(candidate).equals(unquotedTag)) return true;
+            }
+        }
+        return false;
+    }
+
+    private static String stripQuotes(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && s.charAt(start) == '"') start++;
+        while (end > start && s.charAt(end - 1) == '"') end--;
+        return s.substring(start, end);
+    }
+}
