@@ -20,10 +20,15 @@ public final class HttpServer implements AutoCloseable {
 
     public static HttpServer start(Config config, Stack stack) {
         HealthRoutes health = new HealthRoutes(stack.events());
+        ShapeRoutes shapes = new ShapeRoutes(stack);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
+                .get("/v1/shape", shapes::get)
+                .route(io.helidon.http.Method.HEAD, "/v1/shape", shapes::get)
+                .delete("/v1/shape", shapes::delete)
+                .options("/v1/shape", shapes::options)
                 .any(HealthRoutes::notFound);
         WebServer server = WebServer.builder()
                 .host(config.listenOnIpv6() ? "::" : "0.0.0.0")

@@ -24,7 +24,7 @@ public final class ReplicationSupervisor {
                 .intensity(1_000, Duration.ofSeconds(5))
                 .asChild()
                 .registeredAs(stack.registry(), Names.DYNAMIC_CONSUMER_SUPERVISOR);
-        ChildSpec collector = ChildSpec.of("shape_log_collector", ShapeLogCollector::new)
+        ChildSpec collector = ChildSpec.of("shape_log_collector", () -> new ShapeLogCollector(stack))
                 .registeredAs(stack.registry(), Names.SHAPE_LOG_COLLECTOR);
         return Supervisor.builder("replication_supervisor")
                 .strategy(Strategy.ONE_FOR_ALL)

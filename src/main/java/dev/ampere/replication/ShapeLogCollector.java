@@ -51,6 +51,11 @@ public final class ShapeLogCollector implements ProcessBody {
     private FlushTracker tracker;
     private DurableLsnListener reader;
     private ProcessContext ctx;
+    private final dev.ampere.stack.Stack stack;
+
+    public ShapeLogCollector(dev.ampere.stack.Stack stack) {
+        this.stack = stack;
+    }
 
     /**
      * The replication thread's side: hands fragments and relations to the collector, waiting while
@@ -155,6 +160,7 @@ public final class ShapeLogCollector implements ProcessBody {
         }
         currentTransaction.addAll(affected);
         if (f.last()) {
+            stack.recordSeenLsn(f.commitLsn());
             tracker.dispatched(f.commitLsn(), currentTransaction);
             currentTransaction.clear();
         }

@@ -29,6 +29,7 @@ public final class Stack {
     private volatile HikariDataSource pool;
     private volatile ShapeTable shapes;
     private volatile boolean purgeStoredShapes;
+    private volatile long lastSeenLsn;
 
     public Stack(Config config) {
         this.config = config;
@@ -84,6 +85,16 @@ public final class Stack {
     /** Called by the ConnectionManager before it starts the replication supervisor. */
     public void requestPurge(boolean purge) {
         this.purgeStoredShapes = purge;
+    }
+
+    /** The commit LSN of the last transaction the stack processed (unsigned); {@code global_last_seen_lsn}. */
+    public long lastSeenLsn() {
+        return lastSeenLsn;
+    }
+
+    /** Called by the ShapeLogCollector only. */
+    public void recordSeenLsn(long lsn) {
+        lastSeenLsn = lsn;
     }
 
     /** Called by the ConnectionManager only. */

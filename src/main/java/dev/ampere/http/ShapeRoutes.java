@@ -1,0 +1,218 @@
+package dev.ampere.http;
+
+import dev.ampere.config.Config;
+import dev.ampere.postgres.Inspector;
+import dev.ampere.postgres.TableInfo;
+import dev.ampere.shapecache.ShapeCache;
+import dev.ampere.shapecache.ShapeStatus;
+import dev.ampere.shapecache.ShapeTable;
+import dev.ampere.shapes.ShapeDefinition;
+import dev.ampere.shapes.ShapeDefinitionException;
+import dev.ampere.stack.Stack;
+import dev.ampere.where.WhereClauseException;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /v1/shape}: GET serves a shape (PROTOCOL.md §1.3–§1.10), DELETE removes one (§1.14), OPTIONS answers CORS
+ * preflights. Validation failures are 400s with Electric's messages; only our own bugs are 500s.
+ *
+ * <p>Stateless apart from the stack it serves; handlers run on request threads.
+ */
+final class ShapeRoutes {
+    private static final Logger log = LoggerFactory.getLogger(ShapeRoutes.class);
+    private static final Duration STACK_READY_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Stack stack;
+    private final Config config;
+    private final CacheHeaders.Config cache;
+
+    ShapeRoutes(Stack stack) {
+        this.stack = stack;
+        this.config = stack.config();
+        this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
+    }
+
+    void get(ServerRequest req, ServerResponse res) {
+        try {
+            serve(req, res);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failed(res, "GET", e);
+        }
+    }
+
+    private void serve(ServerRequest req, ServerResponse res) throws Exception {
+        Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
+        if (!authorized(query)) {
+            ShapeResponses.json(res, "GET", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
+            return;
+        }
+        if (!StackReadiness.await(stack, STACK_READY_TIMEOUT)) {
+            ShapeResponses.unavailable(res, "GET", StackReadiness.notReadyMessage(stack), 5, cache);
+            return;
+        }
+        ShapeRequest request;
+        switch (ShapeRequestParser.parse(query)) {
+            case Validated.Invalid<ShapeRequest> invalid -> {
+                ShapeResponses.invalid(res, "GET", invalid.errors(), cache);
+                return;
+            }
+            case Validated.Ok<ShapeRequest> ok -> request = ok.value();
+        }
+        if (request.isSubset()) {
+            ShapeResponses.invalid(res, "GET", RequestErrors.of("subset", "subset snapshots are not supported"), cache);
+            return;
+        }
+        Optional<ShapeDefinition> definition = define(res, "GET", query, request.definition());
+        if (definition.isEmpty()) return;
+        ShapeTable shapes = stack.shapes().orElseThrow();
+        ShapeStatus shape;
+        if (request.handle().isPresent()) {
+            Optional<ShapeStatus> known = shapes.get(request.handle().get());
+            if (known.isEmpty() || known.get().isRemoved()
+                    || !known.get().definition().canonical().equals(definition.get().canonical())) {
+                ShapeStatus fresh = ShapeCache.getOrCreate(stack, definition.get());
+                ShapeResponses.mustRefetch(res, "GET", Optional.of(fresh.handle()), cache);
+                return;
+            }
+            shape = known.get();
+        } else {
+            shape = ShapeCache.getOrCreate(stack, definition.get());
+        }
+        new ShapeReply(stack, req, res, request, shape, cache).send();
+    }
+
+    /** Resolves the table and builds the definition, answering 400/503 itself when it cannot. */
+    private Optional<ShapeDefinition> define(ServerResponse res, String method, Map<String, List<String>> query,
+                                             ShapeDefinitionParams params) throws InterruptedException {
+        Optional<TableInfo> table;
+        try {
+            table = Inspector.lookup(stack, params.relation(), LOOKUP_TIMEOUT);
+        } catch (Inspector.Unavailable | dev.ampere.process.CallException e) {
+            ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
+            return Optional.empty();
+        }
+        if (table.isEmpty()) {
+            String name = query.getOrDefault("table", List.of(params.relation().name())).getFirst();
+            ShapeResponses.invalid(res, method, RequestErrors.of("table", "Table \"" + name + "\" does not exist. If"
+                    + " the table name contains capitals or special characters you must quote it."), cache);
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ShapeDefinition.create(table.get(), params.where(), params.params(), params.columns(),
+                    params.replica() == ReplicaMode.FULL ? ShapeDefinition.Replica.FULL : ShapeDefinition.Replica.DEFAULT,
+                    params.logMode() == LogMode.CHANGES_ONLY ? ShapeDefinition.LogMode.CHANGES_ONLY
+                            : ShapeDefinition.LogMode.FULL));
+        } catch (WhereClauseException e) {
+            ShapeResponses.invalid(res, method, RequestErrors.of(e.field(), e.getMessage()), cache);
+        } catch (ShapeDefinitionException e) {
+            ShapeResponses.invalid(res, method, RequestErrors.of(e.field(), e.getMessage()), cache);
+        }
+        return Optional.empty();
+    }
+
+    void delete(ServerRequest req, ServerResponse res) {
+        try {
+            Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
+            if (!config.integrationTesting()) {
+                ShapeResponses.json(res, "DELETE", 405, ErrorBodies.message("DELETE not allowed"), cache);
+                return;
+            }
+            if (!authorized(query)) {
+                ShapeResponses.json(res, "DELETE", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
+                return;
+            }
+            if (!StackReadiness.await(stack, STACK_READY_TIMEOUT)) {
+                ShapeResponses.unavailable(res, "DELETE", StackReadiness.notReadyMessage(stack), 5, cache);
+                return;
+            }
+            DeleteShapeRequest request;
+            switch (ShapeRequestParser.parseDelete(query)) {
+                case Validated.Invalid<DeleteShapeRequest> invalid -> {
+                    ShapeResponses.invalid(res, "DELETE", invalid.errors(), cache);
+                    return;
+                }
+                case Validated.Ok<DeleteShapeRequest> ok -> request = ok.value();
+            }
+            Optional<String> handle = resolveForDelete(res, query, request);
+            if (handle == null) return;
+            if (handle.isEmpty() || !ShapeCache.delete(stack, handle.get())) {
+                ShapeResponses.json(res, "DELETE", 404, ErrorBodies.message("No existing shape found"), cache);
+                return;
+            }
+            res.status(202);
+            res.header("cache-control", "no-cache");
+            res.send();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            failed(res, "DELETE", e);
+        }
+    }
+
+    /** The handle to delete; empty when nothing matches; null when a response was already sent. */
+    private Optional<String> resolveForDelete(ServerResponse res, Map<String, List<String>> query,
+                                              DeleteShapeRequest request) throws InterruptedException {
+        ShapeTable shapes = stack.shapes().orElseThrow();
+        if (request.definition().isEmpty()) return request.handle();
+        Optional<ShapeDefinition> d = define(res, "DELETE", query, request.definition().get());
+        if (d.isEmpty()) return null;
+        Optional<ShapeStatus> byDefinition = shapes.byDefinition(d.get().canonical());
+        if (request.handle().isPresent()) {
+            if (byDefinition.isPresent() && !byDefinition.get().handle().equals(request.handle().get())) {
+                ShapeResponses.invalid(res, "DELETE", RequestErrors.of("handle", "The specified shape definition and"
+                        + " handle do not match"), cache);
+                return null;
+            }
+            return request.handle();
+        }
+        return byDefinition.map(ShapeStatus::handle);
+    }
+
+    void options(ServerRequest req, ServerResponse res) {
+        res.status(204);
+        res.header("access-control-max-age", "86400");
+        res.header("connection", "keep-alive");
+        String requested = req.headers().first(HeaderNames.create("access-control-request-headers")).orElse("");
+        List<String> allowed = java.util.Arrays.stream(requested.split(","))
+                .map(h -> h.trim().toLowerCase(Locale.ROOT))
+                .filter(h -> h.equals("if-none-match") || h.equals("traceparent"))
+                .toList();
+        if (!allowed.isEmpty()) res.header("access-control-allow-headers", String.join(", ", allowed));
+        res.send();
+    }
+
+    private boolean authorized(Map<String, List<String>> query) {
+        if (config.secret().isEmpty()) return true;
+        String given = first(query, "secret").or(() -> first(query, "api_secret")).orElse(null);
+        return given != null && java.security.MessageDigest.isEqual(given.getBytes(), config.secret().get().getBytes());
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
+    }
+
+    private void failed(ServerResponse res, String method, Exception e) {
+        log.error("{} /v1/shape failed", method, e);
+        if (!res.isSent()) {
+            try {
+                ShapeResponses.json(res, method, 500, ErrorBodies.error("Internal server error"), cache);
+            } catch (RuntimeException ignored) {
+                // the response was already committed: the client sees a truncated body and retries
+            }
+        }
+    }
+}
