@@ -2,7 +2,7 @@
 // (scripts/test-js sets AMPERE_URL and DATABASE_URL), unique table names, and a wrapper around the client's public
 // ShapeStream/Shape API that waits on the client's own callbacks with bounded timeouts, so that a missing or broken
 // server makes a test fail fast with the client's error instead of hanging.
-// Each test file runs in its own node process; call closeDb() from an after() hook.
+// Each test file runs in its own node process; every file registers closeDb() as an after() hook.
 import { ShapeStream, Shape } from '@electric-sql/client'
 import pg from 'pg'
 import { randomBytes } from 'node:crypto'
@@ -28,7 +28,11 @@ export async function sql(text, params) {
   return pool.query(text, params)
 }
 
+const openShapes = new Set()
+
+/** after() hook of every file: stops shapes a timed-out test left open (so the process can exit), then the pool. */
 export async function closeDb() {
+  for (const sub of openShapes) sub.close()
   await pool.end()
 }
 
@@ -136,7 +140,7 @@ export function openShape(params, options = {}) {
     })
   }
 
-  return {
+  const sub = {
     stream,
     shape,
     messages,
@@ -151,11 +155,14 @@ export function openShape(params, options = {}) {
       return until(() => shape.isUpToDate && shape.currentRows, 'the initial sync', timeoutMs)
     },
     close() {
+      openShapes.delete(sub)
       shape.unsubscribeAll()
       stream.unsubscribeAll()
       controller.abort()
     },
   }
+  openShapes.add(sub)
+  return sub
 }
 
 /** JSON.stringify that tolerates the BigInt values the client yields for int8. */
