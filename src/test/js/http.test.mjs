@@ -159,3 +159,53 @@ test('validation errors are 400, never 5xx', { timeout: TEST_TIMEOUT_MS }, async
     assert.ok(Array.isArray(body.errors?.[field]), `${JSON.stringify(query)}: no error for ${field}: ${response.body}`)
   }
 })
+
+test('live_sse streams data: events with a trailing up-to-date', { timeout: 30_000 }, async () => {
+  const table = await createItems(1)
+  const first = await get({ table, offset: '-1' })
+  expectOk(first, 'offset=-1')
+  const handle = first.headers.get('electric-handle')
+  const synced = await catchUp(table, handle, first.headers.get('electric-offset'))
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), 20_000)
+  try {
+    const url = shapeUrl({
+      table,
+      handle,
+      offset: synced.headers.get('electric-offset'),
+      live: 'true',
+      live_sse: 'true',
+      experimental_live_sse: 'true',
+      cursor: '',
+    })
+    const responsePromise = fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal })
+    await sql(`INSERT INTO ${table} VALUES (2, 'sse')`)
+    const response = await responsePromise
+    assert.equal(response.status, 200)
+    assert.match(response.headers.get('content-type'), /^text\/event-stream/)
+    assert.ok(response.headers.get('electric-cursor'), 'SSE responses are live: they need electric-cursor')
+    assert.equal(response.headers.get('electric-handle'), handle)
+    // Read events until the up-to-date after the insert.
+    const decoder = new TextDecoder()
+    let text = ''
+    const events = []
+    for await (const bytes of response.body) {
+      text += decoder.decode(bytes, { stream: true })
+      let end
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const event = text.slice(0, end)
+        text = text.slice(end + 2)
+        const data = event.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart())
+        if (data.length > 0) events.push(JSON.parse(data.join('\n')))
+      }
+      if (events.some((e) => e.headers?.control === 'up-to-date')) break
+    }
+    const insert = events.find((e) => e.headers?.operation === 'insert')
+    assert.deepEqual(insert?.value, { id: '2', title: 'sse' }, JSON.stringify(events))
+    const upToDate = events.find((e) => e.headers?.control === 'up-to-date')
+    assert.match(upToDate.headers.global_last_seen_lsn, /^[0-9]+$/)
+  } finally {
+    clearTimeout(timer)
+    controller.abort()
+  }
+})

@@ -154,3 +154,76 @@ test("replica 'default' sends the key and changed columns on update, the key on 
     sub.close()
   }
 })
+
+test('an update of the primary key moves the row to its new key', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const table = await createItems()
+  await sql(`INSERT INTO ${table} VALUES (1, 'one', 1, 'a'), (2, 'two', 2, 'b')`)
+  const sub = openShape({ table })
+  try {
+    await sub.synced()
+    await sql(`UPDATE ${table} SET id = 10, title = 'ten' WHERE id = 1`)
+    const rows = await sub.waitForRows(idsAre([2, 10]), 'the key change')
+    assert.deepEqual(sortBy(rows, 'id')[1], { id: 10, title: 'ten', priority: 1, note: 'a' })
+    const keys = new Map(sub.shape.currentValue)
+    assert.deepEqual([...keys.keys()].sort(), [`"public"."${table}"/"10"`, `"public"."${table}"/"2"`])
+  } finally {
+    sub.close()
+  }
+})
+
+test('a table without a primary key syncs, keyed by all its columns', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const table = uniqueName('nopk')
+  await sql(`CREATE TABLE ${table} (name text, n int)`)
+  await sql(`INSERT INTO ${table} VALUES ('a', 1), ('b', null)`)
+  const sub = openShape({ table })
+  try {
+    assert.deepEqual(sortBy(await sub.synced(), 'name'), [
+      { name: 'a', n: 1 },
+      { name: 'b', n: null },
+    ])
+    await sql(`INSERT INTO ${table} VALUES ('c', 3)`)
+    await sql(`DELETE FROM ${table} WHERE name = 'a'`)
+    const rows = await sub.waitForRows(idsAre(['b', 'c'], 'name'), 'the live insert and delete')
+    assert.deepEqual(sortBy(rows, 'name'), [
+      { name: 'b', n: null },
+      { name: 'c', n: 3 },
+    ])
+  } finally {
+    sub.close()
+  }
+})
+
+test('live changes arrive over server-sent events (liveSse)', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const table = await createItems()
+  await sql(`INSERT INTO ${table} VALUES (1, 'one', 1, null)`)
+  const sub = openShape({ table }, { liveSse: true })
+  try {
+    await sub.synced()
+    await sql(`INSERT INTO ${table} VALUES (2, 'two', 2, null)`)
+    await sub.waitForRows(idsAre([1, 2]), 'the first change over SSE')
+    await sql(`UPDATE ${table} SET title = 'TWO' WHERE id = 2`)
+    await sql(`DELETE FROM ${table} WHERE id = 1`)
+    const rows = await sub.waitForRows(
+      (r) => idsAre([2])(r) && r[0].title === 'TWO',
+      'later changes on the same or a resumed SSE connection',
+    )
+    assert.deepEqual(rows, [{ id: 2, title: 'TWO', priority: 2, note: null }])
+  } finally {
+    sub.close()
+  }
+})
+
+test('log changes_only skips the existing rows and syncs later changes', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const table = await createItems()
+  await sql(`INSERT INTO ${table} VALUES (1, 'one', 1, null)`)
+  const sub = openShape({ table }, { log: 'changes_only' })
+  try {
+    assert.deepEqual(await sub.synced(), [])
+    await sql(`INSERT INTO ${table} VALUES (2, 'two', 2, null)`)
+    await sql(`UPDATE ${table} SET title = 'ONE' WHERE id = 1`)
+    const rows = await sub.waitForRows(idsAre([2]), 'the live insert')
+    assert.deepEqual(rows, [{ id: 2, title: 'two', priority: 2, note: null }])
+  } finally {
+    sub.close()
+  }
+})
