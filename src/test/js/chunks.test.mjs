@@ -65,3 +65,30 @@ test('a live log spanning several chunks reaches the client completely', { timeo
     sub.close()
   }
 })
+
+test('an initial snapshot larger than the threshold is served in chunks', { timeout: 30_000 }, async () => {
+  const table = uniqueName('snapchunks')
+  await sql(`CREATE TABLE ${table} (id int PRIMARY KEY, payload text NOT NULL)`)
+  // About 40 kB of rows of ~1 kB, as the upstream client test does for both the snapshot and the log.
+  await sql(`INSERT INTO ${table} SELECT g, repeat(md5(g::text), 30) FROM generate_series(1, 40) g`)
+  const responseSizes = []
+  const sizingFetch = async (...args) => {
+    const response = await fetch(...args)
+    if (response.status === 200 && !new URL(String(args[0])).searchParams.has('live')) {
+      const body = await response.clone().text()
+      const messages = JSON.parse(body)
+      if (!(messages.length === 1 && messages[0].headers?.control)) responseSizes.push(Buffer.byteLength(body))
+    }
+    return response
+  }
+  const sub = openShape({ table }, { fetchClient: sizingFetch })
+  try {
+    const rows = await sub.synced(20_000)
+    assert.equal(rows.length, 40)
+    assert.ok(responseSizes.length >= 3, `expected the snapshot in at least 3 responses, got ${responseSizes}`)
+    responseSizes.slice(0, -1).forEach((size) => assert.ok(size >= 8_000 && size <= 12_000, `chunk of ${size} bytes`))
+    assert.ok(responseSizes.at(-1) < 11_000, `last response of ${responseSizes.at(-1)} bytes`)
+  } finally {
+    sub.close()
+  }
+})

@@ -100,7 +100,7 @@ test('the offset=-1 ETag does not change after later inserts', { timeout: 30_000
   assert.equal(again.body, first.body)
 })
 
-test('If-None-Match with the ETag of a catch-up response answers 304', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('If-None-Match with the ETag of a catch-up response answers 304', { timeout: 30_000 }, async () => {
   const table = await createItems()
   const first = await get({ table, offset: '-1' })
   expectOk(first, 'offset=-1')
@@ -115,6 +115,21 @@ test('If-None-Match with the ETag of a catch-up response answers 304', { timeout
   assert.equal(revalidated.body, '')
   const initialRevalidated = await get({ table, offset: '-1' }, { headers: { 'if-none-match': first.headers.get('etag') } })
   assert.equal(initialRevalidated.status, 304)
+
+  // As upstream: a catch-up from an offset between log entries (one below the tail's tx) also revalidates.
+  await sql(`INSERT INTO ${table} VALUES (10, 'ten')`)
+  await sql(`INSERT INTO ${table} VALUES (11, 'eleven')`)
+  const live = await get({ table, handle, offset: catchup.headers.get('electric-offset'), live: 'true' }, {}, 25_000)
+  expectOk(live, 'the live request')
+  const tail = (await catchUp(table, handle, offset)).headers.get('electric-offset')
+  const [tx, op] = tail.split('_')
+  const midOffset = `${BigInt(tx) - 1n}_${op}`
+  const mid = await get({ table, handle, offset: midOffset })
+  expectOk(mid, `catch-up from ${midOffset}`)
+  const midEtag = mid.headers.get('etag')
+  assert.ok(midEtag)
+  const midRevalidated = await get({ table, handle, offset: midOffset }, { headers: { 'if-none-match': midEtag } })
+  assert.equal(midRevalidated.status, 304)
 })
 
 test('an invalid where answers 400 with the Postgres parser message and 0-based location', { timeout: TEST_TIMEOUT_MS }, async () => {
