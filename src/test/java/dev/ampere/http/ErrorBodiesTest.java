@@ -28,6 +28,12 @@ class ErrorBodiesTest {
     }
 
     @Test
+    void charactersOutsideTheBmpAreRawUtf8() {
+        assertEquals("{\"message\":\"\uD83D\uDE00\"}", s(ErrorBodies.message("\uD83D\uDE00")));
+        assertEquals(4 + 14, ErrorBodies.message("\uD83D\uDE00").length);
+    }
+
+    @Test
     void fixedBodies() {
         assertEquals("[{\"headers\":{\"control\":\"must-refetch\"}}]", s(ErrorBodies.mustRefetch()));
         ErrorBodies.mustRefetch()[0] = 'x';
