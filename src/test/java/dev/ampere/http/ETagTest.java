@@ -15,6 +15,7 @@ class ETagTest {
         assertEquals("\"3833821-1721812114261:-1:0_0\"", ETag.header("3833821-1721812114261", MINUS_ONE, "0_0", null));
         assertEquals("h:26800584_4:26800584_inf",
                 ETag.unquoted("h", RequestedOffset.at(LogOffset.of(26800584, 4)), "26800584_inf", null));
+        assertEquals("\"h:5_2:\"", ETag.header("h", RequestedOffset.at(LogOffset.of(5, 2)), null, null));
         assertEquals("\"h:now:0_inf:-576460751234\"", ETag.header("h", RequestedOffset.NOW, "0_inf", -576460751234L));
     }
 
