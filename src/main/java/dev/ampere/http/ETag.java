@@ -12,10 +12,14 @@ import java.util.List;
 public final class ETag {
     private ETag() {}
 
-    /** The unquoted tag. {@code emptyResponseSuffix} is null for responses with changes. */
+    /**
+     * The unquoted tag. {@code emptyResponseSuffix} is null for responses with changes (Electric uses
+     * {@code System.monotonic_time()}, which may be negative). {@code responseOffset} may be null for an error
+     * response that still knows its handle (e.g. 400 out of bounds): Electric then writes an empty part.
+     */
     public static String unquoted(String handle, RequestedOffset requested, String responseOffset,
                                   Long emptyResponseSuffix) {
-        String tag = handle + ":" + requested.wireForm() + ":" + responseOffset;
+        String tag = handle + ":" + requested.wireForm() + ":" + (responseOffset == null ? "" : responseOffset);
         return emptyResponseSuffix == null ? tag : tag + ":" + emptyResponseSuffix;
     }
 
