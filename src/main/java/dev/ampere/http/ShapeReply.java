@@ -35,6 +35,11 @@ final class ShapeReply {
     private static final long SNAPSHOT_STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final byte[] OPEN = {'['};
     private static final byte[] CLOSE = {']'};
+    private static final Duration SSE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration SSE_KEEPALIVE = Duration.ofSeconds(21);
+    private static final byte[] SSE_DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SSE_END = "\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SSE_KEEPALIVE_COMMENT = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Stack stack;
     private final Config config;
@@ -135,6 +140,10 @@ final class ShapeReply {
     }
 
     private void log(LogOffset from) throws Exception {
+        if (request.live() && request.liveSse()) {
+            sse(from);
+            return;
+        }
         LogOffset latest = shape.latestOffset();
         if (from.isAfter(latest)) {
             if (!waitForChange(config.longPollTimeout().dividedBy(2), from)) {
@@ -182,14 +191,68 @@ final class ShapeReply {
         }
     }
 
-    /** A body with only the up-to-date message: nothing new (or {@code offset=now}). */
+    /**
+     * A body with only the up-to-date message: nothing new (or {@code offset=now}). A live one gets a unique ETag, so
+     * no cache can ever revalidate an empty live response; a catch-up one can be revalidated like any other.
+     */
     private void controlOnly(LogOffset offset, boolean timedOut) throws IOException {
-        String etag = ETag.unquoted(shape.handle(), request.offset(), offset.toString(), System.nanoTime());
+        String etag = ETag.unquoted(shape.handle(), request.offset(), offset.toString(),
+                request.live() ? System.nanoTime() : null);
         headers(offset, true, false, etag);
+        if (!request.live() && notModified(etag)) return;
         try (OutputStream out = body()) {
             out.write(OPEN);
             out.write(ControlMessages.upToDate(lastSeenLsn(offset)));
             out.write(CLOSE);
+        }
+    }
+
+    /**
+     * Live updates as Server-Sent Events (PROTOCOL.md §1.10): each log item as a {@code data:} event, an up-to-date
+     * after each batch, a keep-alive comment after {@link #SSE_KEEPALIVE} of silence, and the end of the stream after
+     * {@link #SSE_TIMEOUT} or when the shape is rotated (the client reconnects and learns why).
+     */
+    private void sse(LogOffset from) throws Exception {
+        res.status(200);
+        res.header("content-type", "text/event-stream");
+        res.header("connection", "keep-alive");
+        res.header("electric-handle", shape.handle());
+        res.header("electric-offset", from.toString());
+        res.header("electric-cursor", LongPollCursor.next(Instant.now(), config.longPollTimeout().toMillis(),
+                request.cursor().orElse(null), ThreadLocalRandom.current()));
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, false, true, true, false, false), cache);
+        long deadline = System.nanoTime() + SSE_TIMEOUT.toNanos();
+        LogOffset cursor = from;
+        try (OutputStream out = body()) {
+            while (true) {
+                LogOffset latest = shape.latestOffset();
+                if (cursor.isBefore(latest)) {
+                    LogOffset chunkEnd = min(storage.chunkEnd(cursor), latest);
+                    try (ItemCursor items = storage.readLog(cursor, chunkEnd)) {
+                        while (items.advance() == ItemCursor.Step.ITEM) {
+                            out.write(SSE_DATA);
+                            items.writeJsonTo(out);
+                            out.write(SSE_END);
+                        }
+                    }
+                    cursor = chunkEnd;
+                    if (!cursor.isBefore(latest)) {
+                        out.write(SSE_DATA);
+                        out.write(ControlMessages.upToDate(cursor.tx()));
+                        out.write(SSE_END);
+                    }
+                    out.flush();
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now >= deadline) return;
+                ShapeEvent e = awaitEvent(Math.min(deadline, now + SSE_KEEPALIVE.toNanos()), cursor);
+                if (e instanceof ShapeEvent.Rotated) return;
+                if (e == null && System.nanoTime() < deadline) {
+                    out.write(SSE_KEEPALIVE_COMMENT);
+                    out.flush();
+                }
+            }
         }
     }
 
