@@ -21,7 +21,7 @@ AMPERE_MODULE_FLAGS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-o
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED)
 
-MVN=(mvn -B -ntp)
+MVN=(mvn -B -ntp -Dstyle.color=never)
 
 # Builds target/ampere-*.jar unless it is newer than every source file and the pom.
 ensure_built() {
