@@ -209,17 +209,21 @@ public final class ProcessRef {
         supervisorHook = hook;
     }
 
-    /** Called once, by the process's own thread, as its last act. */
+    /**
+     * Called once, by the process's own thread, as its last act. Order matters: the process is dead to everyone
+     * first; its supervisor and monitors are told before waiters on {@link #awaitExit} wake, so a message sent to a
+     * supervisor or monitor after seeing the exit is always handled after that process heard of it.
+     */
     void exit(ExitReason reason) {
         exitReason = reason;
         Consumer<ExitReason> hook = supervisorHook;
         if (hook != null) hook.accept(reason);
-        termination.complete(reason);
-        started.complete(null);
-        for (CompletableFuture<Object> call : pendingCalls) failCall(call);
         for (ProcessRef watcher : monitors) {
             if (monitors.remove(watcher)) watcher.send(new Down(this, reason));
         }
+        for (CompletableFuture<Object> call : pendingCalls) failCall(call);
+        termination.complete(reason);
+        started.complete(null);
         // Release senders blocked on a full bounded mailbox; nothing will read it again.
         while (mailbox.poll() != null) {
             // drop
