@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 public final class ShapeLogCollector implements ProcessBody {
     private static final Logger log = LoggerFactory.getLogger(ShapeLogCollector.class);
     static final int MAX_FRAGMENTS_IN_FLIGHT = 16;
+    private static final Duration KEEPALIVE_WHILE_WAITING = Duration.ofSeconds(1);
 
     /** Registers a shape's consumer; a call, so that routing is in place before the shape reads its snapshot. */
     public record Subscribe(ShapeSubscription subscription) {}
@@ -41,7 +42,7 @@ public final class ShapeLogCollector implements ProcessBody {
 
     private record RelationMessage(Relation relation) {}
 
-    private record ReaderAttached(DurableLsnListener reader) {}
+    private record ReaderAttached(ReplicationFeedback reader) {}
 
     private record CountShapes() {}
 
@@ -49,7 +50,7 @@ public final class ShapeLogCollector implements ProcessBody {
     private final ShapeRouter router = new ShapeRouter();
     private final Set<String> currentTransaction = new LinkedHashSet<>();
     private FlushTracker tracker;
-    private DurableLsnListener reader;
+    private ReplicationFeedback reader;
     private ProcessContext ctx;
     private final dev.ampere.stack.Stack stack;
 
@@ -64,10 +65,12 @@ public final class ShapeLogCollector implements ProcessBody {
     public static final class Sink implements ChangeSink {
         private final ProcessRef collector;
         private final Semaphore inFlight;
+        private final ReplicationFeedback reader;
 
-        private Sink(ProcessRef collector, Semaphore inFlight) {
+        private Sink(ProcessRef collector, Semaphore inFlight, ReplicationFeedback reader) {
             this.collector = collector;
             this.inFlight = inFlight;
+            this.reader = reader;
         }
 
         @Override
@@ -77,7 +80,15 @@ public final class ShapeLogCollector implements ProcessBody {
 
         @Override
         public void onFragment(TransactionFragment fragment) {
-            inFlight.acquireUninterruptibly();
+            // While the shapes are busy, keep telling Postgres we are alive (wal_sender_timeout is 60 s).
+            try {
+                while (!inFlight.tryAcquire(KEEPALIVE_WHILE_WAITING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    reader.keepAlive();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the shapes", e);
+            }
             if (!collector.send(new Fragment(fragment))) {
                 inFlight.release();
                 throw new IllegalStateException("the shape log collector is not running");
@@ -86,7 +97,7 @@ public final class ShapeLogCollector implements ProcessBody {
     }
 
     /** Attaches a new replication reader: acknowledgements go to it, and partial transactions are forgotten. */
-    public static Sink attach(ProcessRef collector, DurableLsnListener reader) throws InterruptedException {
+    public static Sink attach(ProcessRef collector, ReplicationFeedback reader) throws InterruptedException {
         return collector.call(new ReaderAttached(reader), Duration.ofSeconds(30));
     }
 
@@ -134,7 +145,7 @@ public final class ShapeLogCollector implements ProcessBody {
                 s.consumer().monitor(ctx.self());
                 c.reply(true);
             }
-            case ReaderAttached(DurableLsnListener r) -> {
+            case ReaderAttached(ReplicationFeedback r) -> {
                 reader = r;
                 tracker.reset();
                 for (String handle : currentTransaction) {
@@ -142,7 +153,7 @@ public final class ShapeLogCollector implements ProcessBody {
                     if (s != null) s.consumer().send(new ConsumerMessages.StreamRestarted());
                 }
                 currentTransaction.clear();
-                c.reply(new Sink(ctx.self(), inFlight));
+                c.reply(new Sink(ctx.self(), inFlight, r));
             }
             case CountShapes() -> c.reply(router.size());
             default -> c.fail(new IllegalArgumentException("unknown request " + c.request()));

@@ -164,6 +164,57 @@ class ShapeLogCollectorIntegrationTest {
     }
 
     @Test
+    void aStalledShapeDoesNotLetWalSenderTimeoutCutTheConnection() throws Exception {
+        ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger fragments = new java.util.concurrent.atomic.AtomicInteger();
+        // A consumer that stops reading its mailbox until released: the collector, then the reader, must wait.
+        ProcessRef stalled = Processes.spawn("stalled_consumer", dev.ampere.process.Mailbox.bounded(4), ctx -> {
+            release.await();
+            long last = 0;
+            while (true) {
+                Object m = ctx.receive(Duration.ofMillis(200));
+                if (m instanceof ConsumerMessages.Deliver d) {
+                    fragments.incrementAndGet();
+                    if (d.fragment().last()) last = d.fragment().commitLsn();
+                } else if (m == null && last != 0) {
+                    collector.send(new ShapeLogCollector.Flushed("stalled", last));
+                }
+            }
+        });
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("stalled", "public", "items", ShapeMatcher.ALL, stalled));
+        String pidBefore = walSenderPid();
+        try (EventLog log = new EventLog(ampere.stack().events()); Statement s = TestDatabase.connect().createStatement()) {
+            s.execute("ALTER SYSTEM SET wal_sender_timeout = '3s'");
+            s.execute("SELECT pg_reload_conf()");
+            try {
+                for (int i = 100; i < 160; i++) exec("INSERT INTO items VALUES (" + i + ", 'x')");
+                // Longer than wal_sender_timeout, while every buffer between Postgres and the shape is full.
+                exec("SELECT pg_sleep(7)");
+                assertEquals(pidBefore, walSenderPid(), "the walsender was replaced: the connection timed out");
+                assertTrue(log.all().stream().noneMatch(e -> e instanceof StackEvent.ConnectionLost), log.all().toString());
+            } finally {
+                s.execute("ALTER SYSTEM RESET wal_sender_timeout");
+                s.execute("SELECT pg_reload_conf()");
+            }
+        }
+        release.countDown();
+        long deadline = System.nanoTime() + T.toNanos();
+        while (fragments.get() < 60) {
+            assertTrue(System.nanoTime() < deadline, "only " + fragments.get() + " of 60 transactions arrived");
+            Thread.sleep(20);
+        }
+        stalled.stop(T);
+    }
+
+    private String walSenderPid() throws Exception {
+        try (Statement s = sql.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND datname = '" + db + "'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
     void relationChangesAndTruncatesReachTheShapesOfTheTable() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h2", collector);

@@ -3,7 +3,7 @@ package dev.ampere.postgres.wal;
 import dev.ampere.postgres.Lsn;
 import dev.ampere.replication.AssemblerStats;
 import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.DurableLsnListener;
+import dev.ampere.replication.ReplicationFeedback;
 import dev.ampere.replication.KeyColumnLookup;
 import dev.ampere.replication.Relation;
 import dev.ampere.replication.TransactionAssembler;
@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #durable(long)}, {@link #stop()}, {@link #lastReceivedLsn()} and {@link #lastAcknowledgedLsn()} are
  * thread-safe. The sink is called on the thread running {@code run()}.
  */
-public final class WalReader implements DurableLsnListener {
+public final class WalReader implements ReplicationFeedback {
     private static final Logger log = LoggerFactory.getLogger(WalReader.class);
     /** How long an idle reader waits before polling again: bounds the added latency of a change that arrives then. */
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -49,6 +49,7 @@ public final class WalReader implements DurableLsnListener {
     private final AtomicLong durableCommitLsn = new AtomicLong();
     private volatile boolean stopped;
     private volatile Thread runner;
+    private PGReplicationStream current; // confined to the runner thread
     private volatile long lastReceived;
     private volatile long lastAcknowledged;
     private long lastForcedStatusNanos;
@@ -74,6 +75,7 @@ public final class WalReader implements DurableLsnListener {
     public void run() throws SQLException {
         runner = Thread.currentThread();
         PGReplicationStream stream = start();
+        current = stream;
         try (assembler) {
             if (lastAcknowledged != 0) {
                 stream.setFlushedLSN(LogSequenceNumber.valueOf(lastAcknowledged));
@@ -95,6 +97,7 @@ public final class WalReader implements DurableLsnListener {
             }
         } finally {
             runner = null;
+            current = null;
             closeQuietly(stream);
         }
     }
@@ -140,6 +143,19 @@ public final class WalReader implements DurableLsnListener {
         durableCommitLsn.accumulateAndGet(commitLsn, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
         Thread t = runner;
         if (t != null) LockSupport.unpark(t);
+    }
+
+    /** Reports the durable position and forces a status update; on the runner thread, during a sink call. */
+    @Override
+    public void keepAlive() {
+        PGReplicationStream stream = current;
+        if (stream == null || Thread.currentThread() != runner) return;
+        try {
+            acknowledge(stream, false);
+            stream.forceUpdateStatus();
+        } catch (SQLException e) {
+            throw new IllegalStateException("the replication connection failed while waiting: " + e.getMessage(), e);
+        }
     }
 
     /** Makes {@link #run()} return soon; safe from any thread. */
