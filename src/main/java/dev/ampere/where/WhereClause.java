@@ -23,6 +23,7 @@ public final class WhereClause {
     private final Compiler.Node compiled;
     private final String sql;
     private final int[] columns;
+    private final Map<Integer, SqlType> columnTypes;
 
     private WhereClause(String text, Expr expr) {
         this.text = text;
@@ -30,6 +31,13 @@ public final class WhereClause {
         this.compiled = Compiler.compile(expr);
         this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
+        this.columnTypes = new java.util.HashMap<>();
+        collectTypes(expr, columnTypes);
+    }
+
+    private static void collectTypes(Expr e, Map<Integer, SqlType> out) {
+        if (e instanceof Expr.Column c) out.put(c.index(), c.type());
+        for (Expr child : children(e)) if (child != null) collectTypes(child, out);
     }
 
     /**
@@ -110,7 +118,30 @@ public final class WhereClause {
         return columns.clone();
     }
 
-    /** Inferred type name of each {@code $n}, e.g. {@code int4}: what {@link #toSql()} casts them to. */
+    /**
+     * The row's value of a referenced column as a hash key ({@link IndexPlan#normalise}), or null when NULL or
+     * unparsable. Used by the shape filter index.
+     */
+    public Object columnKey(int column, RowValues row) {
+        String s = row.text(column);
+        SqlType type = columnTypes.get(column);
+        if (s == null || type == null) return null;
+        try {
+            return IndexPlan.normalise(Values.parse(type, s));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The distinct non-null elements of a referenced array column as hash keys, or null. */
+    public List<Object> columnElementKeys(int column, RowValues row) {
+        Object v = columnKey(column, row);
+        if (!(v instanceof PgArray a)) return null;
+        Set<Object> keys = new java.util.LinkedHashSet<>();
+        for (Object e : a.items()) if (e != null) keys.add(IndexPlan.normalise(e));
+        return List.copyOf(keys);
+    }
+
     Expr expr() {
         return expr;
     }
