@@ -44,7 +44,7 @@ class WhereClauseTest {
         assertEquals("At location 4: unknown cast from type bool to type uuid", error("flag::uuid IS NULL"));
         assertEquals("At location 7: unsupported type jsonb", error("title::jsonb IS NULL"));
         assertEquals("At location 6: subqueries are not supported", error("id IN (SELECT 1)"));
-        assertEquals("At location 12: Could not select an operator overload", error("mood = 'ok' OR mood < 'sad'"));
+        assertEquals("At location 20: Could not select an operator overload", error("mood = 'ok' OR mood < 'sad'"));
     }
 
     @Test
