@@ -213,6 +213,17 @@ final class Compiler {
     }
 
     private static Node like(Expr.Like l) {
+        boolean ci0 = l.caseInsensitive(), negated0 = l.negated();
+        if (l.pattern() instanceof Expr.Const p && p.value() instanceof String pat && l.escape() == null) {
+            // Constant pattern: fold its case once instead of per row.
+            Node arg = compile(l.arg());
+            String folded = ci0 ? TextFns.lower(pat) : pat;
+            return row -> {
+                Object s = arg.eval(row);
+                if (s == null) return null;
+                return TextFns.like(ci0 ? TextFns.lower((String) s) : (String) s, folded, '\\') != negated0;
+            };
+        }
         Node arg = compile(l.arg()), pattern = compile(l.pattern());
         Node escape = l.escape() == null ? null : compile(l.escape());
         boolean ci = l.caseInsensitive(), negated = l.negated();

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import dev.ampere.postgres.TableInfo;
-import dev.ampere.where.SqlType.Base;
 
 /**
  * A shape's where clause, parsed, type-checked against its table and compiled once (PROTOCOL.md §2.1, §2.2):
@@ -199,9 +198,5 @@ public final class WhereClause {
             }
         }
         return out;
-    }
-
-    static boolean isUnknown(SqlType t) {
-        return t.base() == Base.UNKNOWN;
     }
 }

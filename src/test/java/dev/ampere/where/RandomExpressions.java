@@ -150,7 +150,7 @@ final class RandomExpressions {
     String column(T t) {
         return switch (t) {
             case INT2 -> "i2";
-            case INT4 -> pick(List.of("i4", "id"));
+            case INT4 -> pick(List.of("i4", "id", "p"));
             case INT8 -> "i8";
             case NUMERIC -> "n";
             case FLOAT8 -> "f";
