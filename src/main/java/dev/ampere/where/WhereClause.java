@@ -6,6 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.ampere.postgres.TableInfo;
 
 /**
@@ -17,6 +20,7 @@ import dev.ampere.postgres.TableInfo;
  * <p>Immutable and thread-safe once built; {@link #parse} may be called from any thread.
  */
 public final class WhereClause {
+    private static final Logger LOG = LoggerFactory.getLogger(WhereClause.class);
     private final String text;
     private final Expr expr;
     private final Compiler.Node compiled;
@@ -46,6 +50,19 @@ public final class WhereClause {
      * @throws WhereClauseException with Electric's message and location when the clause or params are invalid
      */
     public static WhereClause parse(String text, TableInfo table, Map<String, String> params) {
+        Map<String, String> p = params == null ? Map.of() : params;
+        try {
+            return parseChecked(text, table, p);
+        } catch (WhereClauseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug of ours must still give the client a 400, never a 500 it would retry forever.
+            LOG.warn("Unexpected failure interpreting where clause {}", text, e);
+            throw WhereClauseException.plain("could not interpret the where clause");
+        }
+    }
+
+    private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
