@@ -215,13 +215,12 @@ final class Compiler {
     private static Node like(Expr.Like l) {
         boolean ci0 = l.caseInsensitive(), negated0 = l.negated();
         if (l.pattern() instanceof Expr.Const p && p.value() instanceof String pat && l.escape() == null) {
-            // Constant pattern: fold its case once instead of per row.
+            // Constant pattern without ESCAPE: no per-row escape handling or pattern evaluation.
             Node arg = compile(l.arg());
-            String folded = ci0 ? TextFns.lower(pat) : pat;
             return row -> {
                 Object s = arg.eval(row);
                 if (s == null) return null;
-                return TextFns.like(ci0 ? TextFns.lower((String) s) : (String) s, folded, '\\') != negated0;
+                return (ci0 ? TextFns.ilike((String) s, pat, '\\') : TextFns.like((String) s, pat, '\\')) != negated0;
             };
         }
         Node arg = compile(l.arg()), pattern = compile(l.pattern());
