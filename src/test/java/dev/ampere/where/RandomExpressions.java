@@ -17,7 +17,7 @@ final class RandomExpressions {
     private static final List<T> COMPARABLE = List.of(T.INT2, T.INT4, T.INT8, T.NUMERIC, T.FLOAT8, T.TEXT, T.BOOL, T.UUID,
             T.DATE, T.TIMESTAMP, T.TIMESTAMPTZ, T.INTERVAL, T.INTARR, T.TEXTARR, T.ENUM);
     private static final String[] TEXTS = {"", "a", "A", "abc", "ab%", "a_c", "it's", "back\\slash", "é", "zé", "日本",
-            "𝄞", "\uE000", " sp ", "NULL", "{x}", "a,b", "\"q\""};
+            "𝄞", "\uE000", "ÉΣß", " sp ", "NULL", "{x}", "a,b", "\"q\""};
 
     private final Random rnd;
 
