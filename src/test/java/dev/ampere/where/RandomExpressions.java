@@ -123,7 +123,7 @@ final class RandomExpressions {
                     "(ts + '1 mon')", "(d + time '12:34:56')", "tz::timestamp"));
             case TIMESTAMPTZ -> pick(List.of("(tz + iv)", "(tz - '2 hours'::interval)", "ts::timestamptz", "d::timestamptz"));
             case INTERVAL -> pick(List.of("(ts - " + literal(T.TIMESTAMP) + ")", "justify_days(iv)", "justify_hours(iv)",
-                    "justify_interval(iv)", "(iv + iv)", "(- iv)", "(iv - interval 'P1D')", "(tz - " + literal(T.TIMESTAMPTZ) + ")"));
+                    "justify_interval(iv)", "(iv + iv)", "(- iv)", "(iv - interval 'P1D')", "(iv * 2.5)", "(iv / 3)", "(1.5::float8 * iv)", "(iv * i2)", "(iv / 0.7::float8)", "(tz - " + literal(T.TIMESTAMPTZ) + ")"));
             case INTARR -> pick(List.of("(ia || 5)", "(ia || ia)", "array_append(ia, 3)", "array_prepend(0, ia)",
                     "ia[1:2]", "ia[2:]", "ARRAY[i4, 1]", "(ia || NULL::int4)"));
             case TEXTARR -> pick(List.of("(ta || 'x'::text)", "ta[1:1]", "ARRAY[t, 'b']"));
