@@ -120,8 +120,10 @@ final class RandomExpressions {
             case BOOL -> "(" + comparison(depth - 1) + ")";
             case DATE -> pick(List.of("(d + " + rnd.nextInt(100) + ")", "(d - 3)", "ts::date", "coalesce(d, '2020-02-29')"));
             case TIMESTAMP -> pick(List.of("(ts + iv)", "(d + iv)", "(ts - interval '1 day')", "d::timestamp",
-                    "(ts + '1 mon')", "(d + time '12:34:56')", "tz::timestamp"));
-            case TIMESTAMPTZ -> pick(List.of("(tz + iv)", "(tz - '2 hours'::interval)", "ts::timestamptz", "d::timestamptz"));
+                    "(ts + '1 mon')", "(d + time '12:34:56')", "tz::timestamp",
+                    "(tz AT TIME ZONE 'Europe/Berlin')", "timezone('America/New_York', tz)"));
+            case TIMESTAMPTZ -> pick(List.of("(tz + iv)", "(tz - '2 hours'::interval)", "ts::timestamptz", "d::timestamptz",
+                    "(ts AT TIME ZONE 'Asia/Kolkata')", "timezone('utc', ts)"));
             case INTERVAL -> pick(List.of("(ts - " + literal(T.TIMESTAMP) + ")", "justify_days(iv)", "justify_hours(iv)",
                     "justify_interval(iv)", "(iv + iv)", "(- iv)", "(iv - interval 'P1D')", "(iv * 2.5)", "(iv / 3)", "(1.5::float8 * iv)", "(iv * i2)", "(iv / 0.7::float8)", "(tz - " + literal(T.TIMESTAMPTZ) + ")"));
             case INTARR -> pick(List.of("(ia || 5)", "(ia || ia)", "array_append(ia, 3)", "array_prepend(0, ia)",
