@@ -217,6 +217,13 @@ final class Compiler {
         if (l.pattern() instanceof Expr.Const p && p.value() instanceof String pat && l.escape() == null) {
             // Constant pattern without ESCAPE: no per-row escape handling or pattern evaluation.
             Node arg = compile(l.arg());
+            java.util.function.Predicate<String> fast = LikePatterns.compile(pat, ci0);
+            if (fast != null) {
+                return row -> {
+                    Object s = arg.eval(row);
+                    return s == null ? null : fast.test((String) s) != negated0;
+                };
+            }
             return row -> {
                 Object s = arg.eval(row);
                 if (s == null) return null;

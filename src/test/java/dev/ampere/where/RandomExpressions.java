@@ -79,7 +79,7 @@ final class RandomExpressions {
     }
 
     private String like(int depth) {
-        String[] patterns = {"'a%'", "'%b%'", "'_'", "'%'", "'A%'", "'%é'", "'it''s'", "'a\\_c'", "'%\\%'", "'ab!%' ESCAPE '!'", "'%c'"};
+        String[] patterns = {"'a%'", "'%b%'", "'_'", "'%'", "'A%'", "'%é'", "'it''s'", "'a\\_c'", "'%\\%'", "'ab!%' ESCAPE '!'", "'%c'", "'%É%'", "'%ab%'", "'abc'", "'zé%'", "'%𝄞%'", "'Σ%'"};
         String op = pick(List.of(" LIKE ", " NOT LIKE ", " ILIKE ", " NOT ILIKE "));
         return text(depth - 1) + op + patterns[rnd.nextInt(patterns.length)];
     }
