@@ -16,10 +16,8 @@ final class Arithmetic {
 
     static Operators.Binary numeric(String op, SqlType l, SqlType r) {
         SqlType common = l.numericRank() >= r.numericRank() ? l : r;
-        if ((l.base() == Base.FLOAT4) != (r.base() == Base.FLOAT4)) {
-            if (common.base() == Base.FLOAT4 || common.base() == Base.FLOAT8) common = SqlType.FLOAT8;
-            else if (l.base() == Base.FLOAT4 || r.base() == Base.FLOAT4) common = SqlType.FLOAT8;
-        }
+        // float4 mixed with any other numeric type resolves to the float8 operators (float8 is preferred).
+        if ((l.base() == Base.FLOAT4) != (r.base() == Base.FLOAT4)) common = SqlType.FLOAT8;
         if (op.equals("^")) {
             common = common.base() == Base.NUMERIC ? SqlType.NUMERIC : SqlType.FLOAT8;
         }

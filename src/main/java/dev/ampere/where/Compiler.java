@@ -213,6 +213,23 @@ final class Compiler {
     }
 
     private static Node like(Expr.Like l) {
+        boolean ci0 = l.caseInsensitive(), negated0 = l.negated();
+        if (l.pattern() instanceof Expr.Const p && p.value() instanceof String pat && l.escape() == null) {
+            // Constant pattern without ESCAPE: no per-row escape handling or pattern evaluation.
+            Node arg = compile(l.arg());
+            java.util.function.Predicate<String> fast = LikePatterns.compile(pat, ci0);
+            if (fast != null) {
+                return row -> {
+                    Object s = arg.eval(row);
+                    return s == null ? null : fast.test((String) s) != negated0;
+                };
+            }
+            return row -> {
+                Object s = arg.eval(row);
+                if (s == null) return null;
+                return (ci0 ? TextFns.ilike((String) s, pat, '\\') : TextFns.like((String) s, pat, '\\')) != negated0;
+            };
+        }
         Node arg = compile(l.arg()), pattern = compile(l.pattern());
         Node escape = l.escape() == null ? null : compile(l.escape());
         boolean ci = l.caseInsensitive(), negated = l.negated();

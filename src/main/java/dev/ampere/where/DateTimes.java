@@ -55,6 +55,8 @@ final class DateTimes {
     }
 
     static LocalDateTime parseTimestamp(String s) {
+        LocalDateTime fast = FastIsoTimestamps.timestamp(s);
+        if (fast != null) return fast;
         String t = s.trim();
         if (t.equalsIgnoreCase("infinity")) return LocalDateTime.MAX;
         if (t.equalsIgnoreCase("-infinity")) return LocalDateTime.MIN;
@@ -69,6 +71,8 @@ final class DateTimes {
     }
 
     static Instant parseTimestamptz(String s) {
+        Instant fast = FastIsoTimestamps.timestamptz(s);
+        if (fast != null) return fast;
         String t = s.trim();
         if (t.equalsIgnoreCase("infinity")) return Instant.MAX;
         if (t.equalsIgnoreCase("-infinity")) return Instant.MIN;

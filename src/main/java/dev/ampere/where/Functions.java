@@ -8,7 +8,7 @@ import dev.ampere.where.SqlType.Base;
  * The allow-listed functions (PROTOCOL.md §2.1, Electric's {@code known_functions.ex}) with their overloads:
  * {@code lower}, {@code upper}, {@code length}, {@code like}, {@code ilike}, {@code abs}, {@code justify_days},
  * {@code justify_hours}, {@code justify_interval}, {@code array_ndims}, {@code array_length}, {@code cardinality},
- * {@code array_cat}, {@code array_append}, {@code array_prepend}. {@code concat}, {@code coalesce},
+ * {@code array_cat}, {@code array_append}, {@code array_prepend}, {@code timezone} (also {@code AT TIME ZONE}). {@code concat}, {@code coalesce},
  * {@code greatest}, {@code least} and {@code nullif} are not strict and are bound by the {@link Binder} itself.
  * Non-deterministic functions such as {@code now()} are deliberately absent.
  *
@@ -24,7 +24,7 @@ final class Functions {
         return switch (name) {
             case "lower", "upper", "length", "char_length", "like", "ilike", "abs", "justify_days", "justify_hours",
                  "justify_interval", "array_ndims", "array_length", "cardinality", "array_cat", "array_append",
-                 "array_prepend", "concat", "coalesce", "greatest", "least", "nullif" -> true;
+                 "array_prepend", "concat", "coalesce", "greatest", "least", "nullif", "timezone" -> true;
             default -> false;
         };
     }
@@ -61,6 +61,18 @@ final class Functions {
                     ? new Overload(List.of(a, a.element()), a, (Fn.F2) (x, y) -> ArrayOps.append((PgArray) x, y)) : null;
             case "array_prepend" -> n == 2 && b.array() && castsTo(a, b.element())
                     ? new Overload(List.of(b.element(), b), b, (Fn.F2) (x, y) -> ArrayOps.prepend(x, (PgArray) y)) : null;
+            case "timezone" -> timezone(n, a, b);
+            default -> null;
+        };
+    }
+
+    private static Overload timezone(int n, SqlType zone, SqlType value) {
+        if (n != 2 || !textual(zone) || value.array()) return null;
+        return switch (value.base()) {
+            case TIMESTAMPTZ, DATE -> new Overload(List.of(SqlType.TEXT, SqlType.TIMESTAMPTZ), SqlType.TIMESTAMP,
+                    (Fn.F2) (z, v) -> TimeZones.wallClock((String) z, (java.time.Instant) v));
+            case TIMESTAMP -> new Overload(List.of(SqlType.TEXT, SqlType.TIMESTAMP), SqlType.TIMESTAMPTZ,
+                    (Fn.F2) (z, v) -> TimeZones.instant((String) z, (java.time.LocalDateTime) v));
             default -> null;
         };
     }

@@ -49,7 +49,6 @@ final class Lists {
             array = b.coerce(array, elem.arrayOf(), a.pos(), null);
         }
         if (!array.type().array()) throw b.error("argument of ANY must be an array", a.array().pos());
-        boolean negatedLike = a.op().startsWith("!~~");
         String op = a.op();
         SqlType elem = array.type().element();
         SqlType[] types = Operators.resolveUnknowns(op, left.type(), elem);
@@ -57,7 +56,6 @@ final class Lists {
         if (bin == null || !bin.right().equals(elem)) throw b.error("Could not select an operator overload", a.pos());
         if (!bin.result().equals(SqlType.BOOL)) throw b.error("ANY/ALL requires operator that returns bool", a.pos());
         left = b.coerce(left, bin.left(), a.pos(), "Could not select an operator overload");
-        assert !negatedLike || bin.fn() != null;
         return new Expr.AnyAll(left, op, array, bin.fn(), a.all());
     }
 

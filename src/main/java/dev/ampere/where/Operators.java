@@ -150,6 +150,15 @@ final class Operators {
         if (l.array() || r.array()) return null;
         Base a = l.base(), b = r.base();
         boolean plus = op.equals("+"), minus = op.equals("-");
+        if (op.equals("*") && a == Base.INTERVAL && r.isNumeric()) {
+            return new Binary(l, SqlType.FLOAT8, l, (x, y) -> IntervalArith.multiply((PgInterval) x, (Double) y));
+        }
+        if (op.equals("*") && b == Base.INTERVAL && l.isNumeric()) {
+            return new Binary(SqlType.FLOAT8, r, r, (x, y) -> IntervalArith.multiply((PgInterval) y, (Double) x));
+        }
+        if (op.equals("/") && a == Base.INTERVAL && r.isNumeric()) {
+            return new Binary(l, SqlType.FLOAT8, l, (x, y) -> IntervalArith.divide((PgInterval) x, (Double) y));
+        }
         if (!plus && !minus) return null;
         SqlType ts = SqlType.TIMESTAMP, tz = SqlType.TIMESTAMPTZ, iv = SqlType.INTERVAL, d = SqlType.DATE;
         if (a == Base.DATE && r.isInteger()) {

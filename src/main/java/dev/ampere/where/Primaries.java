@@ -30,6 +30,7 @@ final class Primaries {
             }
             case PARAM -> {
                 p.nextToken();
+                if (t.text().length() > 9) throw p.notSupported("parameter $" + t.text() + " was not provided", t.start());
                 return subscripts(p, new Ast.Param(Integer.parseInt(t.text()), t.start()));
             }
             case OTHER -> {

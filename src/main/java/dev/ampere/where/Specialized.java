@@ -16,7 +16,7 @@ final class Specialized {
             return null;
         }
         int index = col.index();
-        String op = c.name();
+        java.util.function.IntPredicate test = test(c.name());
         if (col.type().isInteger() && k.value() instanceof Long kv) {
             long constant = kv;
             int bits = Arithmetic.bits(col.type());
@@ -25,30 +25,30 @@ final class Specialized {
                 String s = row.text(index);
                 if (s == null) return null;
                 long v = Values.parseInt(s, bits, name);
-                return test(op, Long.compare(v, constant));
+                return test.test(Long.compare(v, constant));
             };
         }
         if (col.type().equals(SqlType.TEXT) && k.value() instanceof String ks) {
-            if (op.equals("=")) return row -> {
+            if (c.name().equals("=")) return row -> {
                 String s = row.text(index);
                 return s == null ? null : s.equals(ks);
             };
             return row -> {
                 String s = row.text(index);
-                return s == null ? null : test(op, Values.compareText(s, ks));
+                return s == null ? null : test.test(Values.compareText(s, ks));
             };
         }
         return null;
     }
 
-    private static Boolean test(String op, int cmp) {
+    private static java.util.function.IntPredicate test(String op) {
         return switch (op) {
-            case "=" -> cmp == 0;
-            case "<>" -> cmp != 0;
-            case "<" -> cmp < 0;
-            case ">" -> cmp > 0;
-            case "<=" -> cmp <= 0;
-            default -> cmp >= 0;
+            case "=" -> cmp -> cmp == 0;
+            case "<>" -> cmp -> cmp != 0;
+            case "<" -> cmp -> cmp < 0;
+            case ">" -> cmp -> cmp > 0;
+            case "<=" -> cmp -> cmp <= 0;
+            default -> cmp -> cmp >= 0;
         };
     }
 }

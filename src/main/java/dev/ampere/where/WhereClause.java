@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.ampere.postgres.TableInfo;
-import dev.ampere.where.SqlType.Base;
 
 /**
  * A shape's where clause, parsed, type-checked against its table and compiled once (PROTOCOL.md §2.1, §2.2):
@@ -18,11 +20,13 @@ import dev.ampere.where.SqlType.Base;
  * <p>Immutable and thread-safe once built; {@link #parse} may be called from any thread.
  */
 public final class WhereClause {
+    private static final Logger LOG = LoggerFactory.getLogger(WhereClause.class);
     private final String text;
     private final Expr expr;
     private final Compiler.Node compiled;
     private final String sql;
     private final int[] columns;
+    private final Map<Integer, SqlType> columnTypes;
 
     private WhereClause(String text, Expr expr) {
         this.text = text;
@@ -30,6 +34,13 @@ public final class WhereClause {
         this.compiled = Compiler.compile(expr);
         this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
+        this.columnTypes = new java.util.HashMap<>();
+        collectTypes(expr, columnTypes);
+    }
+
+    private static void collectTypes(Expr e, Map<Integer, SqlType> out) {
+        if (e instanceof Expr.Column c) out.put(c.index(), c.type());
+        for (Expr child : children(e)) if (child != null) collectTypes(child, out);
     }
 
     /**
@@ -39,6 +50,19 @@ public final class WhereClause {
      * @throws WhereClauseException with Electric's message and location when the clause or params are invalid
      */
     public static WhereClause parse(String text, TableInfo table, Map<String, String> params) {
+        Map<String, String> p = params == null ? Map.of() : params;
+        try {
+            return parseChecked(text, table, p);
+        } catch (WhereClauseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug of ours must still give the client a 400, never a 500 it would retry forever.
+            LOG.warn("Unexpected failure interpreting where clause {}", text, e);
+            throw WhereClauseException.plain("could not interpret the where clause");
+        }
+    }
+
+    private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
@@ -110,7 +134,30 @@ public final class WhereClause {
         return columns.clone();
     }
 
-    /** Inferred type name of each {@code $n}, e.g. {@code int4}: what {@link #toSql()} casts them to. */
+    /**
+     * The row's value of a referenced column as a hash key ({@link IndexPlan#normalise}), or null when NULL or
+     * unparsable. Used by the shape filter index.
+     */
+    public Object columnKey(int column, RowValues row) {
+        String s = row.text(column);
+        SqlType type = columnTypes.get(column);
+        if (s == null || type == null) return null;
+        try {
+            return IndexPlan.normalise(Values.parse(type, s));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The distinct non-null elements of a referenced array column as hash keys, or null. */
+    public List<Object> columnElementKeys(int column, RowValues row) {
+        Object v = columnKey(column, row);
+        if (!(v instanceof PgArray a)) return null;
+        Set<Object> keys = new java.util.LinkedHashSet<>();
+        for (Object e : a.items()) if (e != null) keys.add(IndexPlan.normalise(e));
+        return List.copyOf(keys);
+    }
+
     Expr expr() {
         return expr;
     }
@@ -168,9 +215,5 @@ public final class WhereClause {
             }
         }
         return out;
-    }
-
-    static boolean isUnknown(SqlType t) {
-        return t.base() == Base.UNKNOWN;
     }
 }

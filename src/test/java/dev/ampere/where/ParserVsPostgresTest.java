@@ -54,7 +54,7 @@ class ParserVsPostgresTest {
             "x = 1 ORDER", "a at time zone 'UTC' = b", "1 = 1;", "ARRAY[[1,2],[3,4]] = a", "a @@ b", "a #- b",
             "x = -1", "x=-1", "x<-1", "x@-1", "1++1 = 2", "a ? b", "CAST(a AS int) = 1", "a <> b", "a != b",
             "a = b AND", "OR a", "a OR OR b", "a = 'x", "a = b)", "())", "", "   ", "a IS TRUE IS FALSE",
-            "a > ALL (b)", "x = 1 ORDER BY", "x = 1 GROUP x", "x = 1 LIMIT", "1 = 1 ORDER BY x", "a = SOME (b)", "a = ANY b", "12.5e = 1", "$1 $2", "a LIKE ANY (b)", "a NOT ILIKE ALL (b)", "TRUE", "null IS NULL", "a = b ::", "1 = 1 1");
+            "a > ALL (b)", "x = 1 ORDER BY", "x = 1 GROUP x", "x = 1 LIMIT", "1 = 1 ORDER BY x", "a = SOME (b)", "a = ANY b", "12.5e = 1", "$1 $2", "a LIKE ANY (b)", "a NOT ILIKE ALL (b)", "TRUE", "null IS NULL", "a = b ::", "1 = 1 1", "id = ", "id =  \n ");
 
     @Test
     void syntaxErrorsMatchPostgres() throws SQLException {

@@ -17,7 +17,7 @@ final class RandomExpressions {
     private static final List<T> COMPARABLE = List.of(T.INT2, T.INT4, T.INT8, T.NUMERIC, T.FLOAT8, T.TEXT, T.BOOL, T.UUID,
             T.DATE, T.TIMESTAMP, T.TIMESTAMPTZ, T.INTERVAL, T.INTARR, T.TEXTARR, T.ENUM);
     private static final String[] TEXTS = {"", "a", "A", "abc", "ab%", "a_c", "it's", "back\\slash", "é", "zé", "日本",
-            "𝄞", "\uE000", " sp ", "NULL", "{x}", "a,b", "\"q\""};
+            "𝄞", "\uE000", "ÉΣß", " sp ", "NULL", "{x}", "a,b", "\"q\""};
 
     private final Random rnd;
 
@@ -79,7 +79,7 @@ final class RandomExpressions {
     }
 
     private String like(int depth) {
-        String[] patterns = {"'a%'", "'%b%'", "'_'", "'%'", "'A%'", "'%é'", "'it''s'", "'a\\_c'", "'%\\%'", "'ab!%' ESCAPE '!'", "'%c'"};
+        String[] patterns = {"'a%'", "'%b%'", "'_'", "'%'", "'A%'", "'%é'", "'it''s'", "'a\\_c'", "'%\\%'", "'ab!%' ESCAPE '!'", "'%c'", "'%É%'", "'%ab%'", "'abc'", "'zé%'", "'%𝄞%'", "'Σ%'"};
         String op = pick(List.of(" LIKE ", " NOT LIKE ", " ILIKE ", " NOT ILIKE "));
         return text(depth - 1) + op + patterns[rnd.nextInt(patterns.length)];
     }
@@ -120,10 +120,12 @@ final class RandomExpressions {
             case BOOL -> "(" + comparison(depth - 1) + ")";
             case DATE -> pick(List.of("(d + " + rnd.nextInt(100) + ")", "(d - 3)", "ts::date", "coalesce(d, '2020-02-29')"));
             case TIMESTAMP -> pick(List.of("(ts + iv)", "(d + iv)", "(ts - interval '1 day')", "d::timestamp",
-                    "(ts + '1 mon')", "(d + time '12:34:56')", "tz::timestamp"));
-            case TIMESTAMPTZ -> pick(List.of("(tz + iv)", "(tz - '2 hours'::interval)", "ts::timestamptz", "d::timestamptz"));
+                    "(ts + '1 mon')", "(d + time '12:34:56')", "tz::timestamp",
+                    "(tz AT TIME ZONE 'Europe/Berlin')", "timezone('America/New_York', tz)"));
+            case TIMESTAMPTZ -> pick(List.of("(tz + iv)", "(tz - '2 hours'::interval)", "ts::timestamptz", "d::timestamptz",
+                    "(ts AT TIME ZONE 'Asia/Kolkata')", "timezone('utc', ts)"));
             case INTERVAL -> pick(List.of("(ts - " + literal(T.TIMESTAMP) + ")", "justify_days(iv)", "justify_hours(iv)",
-                    "justify_interval(iv)", "(iv + iv)", "(- iv)", "(iv - interval 'P1D')", "(tz - " + literal(T.TIMESTAMPTZ) + ")"));
+                    "justify_interval(iv)", "(iv + iv)", "(- iv)", "(iv - interval 'P1D')", "(iv * 2.5)", "(iv / 3)", "(1.5::float8 * iv)", "(iv * i2)", "(iv / 0.7::float8)", "(tz - " + literal(T.TIMESTAMPTZ) + ")"));
             case INTARR -> pick(List.of("(ia || 5)", "(ia || ia)", "array_append(ia, 3)", "array_prepend(0, ia)",
                     "ia[1:2]", "ia[2:]", "ARRAY[i4, 1]", "(ia || NULL::int4)"));
             case TEXTARR -> pick(List.of("(ta || 'x'::text)", "ta[1:1]", "ARRAY[t, 'b']"));
@@ -150,7 +152,7 @@ final class RandomExpressions {
     String column(T t) {
         return switch (t) {
             case INT2 -> "i2";
-            case INT4 -> pick(List.of("i4", "id"));
+            case INT4 -> pick(List.of("i4", "id", "p"));
             case INT8 -> "i8";
             case NUMERIC -> "n";
             case FLOAT8 -> "f";

@@ -1,0 +1,115 @@
+package dev.ampere.where.index;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.ampere.where.IndexPlan;
+import dev.ampere.where.RowValues;
+import dev.ampere.where.WhereClause;
+
+/**
+ * The shapes of one table inside a {@link ShapeFilterIndex}: unconditional shapes, hash indexes per column (scalar
+ * equality and array-element membership) and the list of shapes that must be evaluated for every change.
+ *
+ * <p>Not thread-safe; confined to the index's owner thread.
+ */
+final class TableFilter<K> {
+    private record Registration(WhereClause where, IndexPlan plan) {}
+
+    private final Map<K, Registration> shapes = new HashMap<>();
+    private final Set<K> unconditional = new java.util.LinkedHashSet<>();
+    private final Map<K, WhereClause> scanned = new LinkedHashMap<>();
+    private final Map<Integer, ColumnIndex<K>> scalar = new HashMap<>();
+    private final Map<Integer, ColumnIndex<K>> arrays = new HashMap<>();
+
+    void add(K shape, WhereClause where) {
+        IndexPlan plan = where == null ? null : IndexPlan.of(where);
+        shapes.put(shape, new Registration(where, plan));
+        if (where == null) {
+            unconditional.add(shape);
+        } else if (plan == null) {
+            scanned.put(shape, where);
+        } else {
+            for (IndexPlan.Key key : plan.keys()) {
+                Map<Integer, ColumnIndex<K>> target = key.arrayElement() ? arrays : scalar;
+                target.computeIfAbsent(key.column(), c -> new ColumnIndex<>(where, c))
+                        .add(key.value(), shape, where);
+            }
+        }
+    }
+
+    void remove(K shape) {
+        Registration r = shapes.remove(shape);
+        if (r == null) return;
+        unconditional.remove(shape);
+        scanned.remove(shape);
+        if (r.plan() != null) {
+            for (IndexPlan.Key key : r.plan().keys()) {
+                Map<Integer, ColumnIndex<K>> target = key.arrayElement() ? arrays : scalar;
+                ColumnIndex<K> index = target.get(key.column());
+                if (index != null && index.remove(key.value(), shape)) target.remove(key.column());
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return shapes.isEmpty();
+    }
+
+    void collect(RowValues row, Set<K> out) {
+        out.addAll(unconditional);
+        for (ColumnIndex<K> index : scalar.values()) index.collectScalar(row, out);
+        for (ColumnIndex<K> index : arrays.values()) index.collectElements(row, out);
+        for (Map.Entry<K, WhereClause> e : scanned.entrySet()) {
+            if (e.getValue().matches(row)) out.add(e.getKey());
+        }
+    }
+
+    /** Shape ids by key value for one column; candidates are verified with their full predicate. */
+    private static final class ColumnIndex<K> {
+        private final int column;
+        private final WhereClause parserSource;
+        private final Map<Object, Map<K, WhereClause>> byValue = new HashMap<>();
+
+        /** {@code parserSource}: any clause that reads the column; it knows the column's type and parser. */
+        ColumnIndex(WhereClause parserSource, int column) {
+            this.parserSource = parserSource;
+            this.column = column;
+        }
+
+        void add(Object value, K shape, WhereClause where) {
+            byValue.computeIfAbsent(value, v -> new LinkedHashMap<>()).put(shape, where);
+        }
+
+        /** Removes; true when the index became empty. */
+        boolean remove(Object value, K shape) {
+            Map<K, WhereClause> bucket = byValue.get(value);
+            if (bucket != null) {
+                bucket.remove(shape);
+                if (bucket.isEmpty()) byValue.remove(value);
+            }
+            return byValue.isEmpty();
+        }
+
+        void collectScalar(RowValues row, Set<K> out) {
+            Object key = parserSource.columnKey(column, row);
+            if (key != null) verify(byValue.get(key), row, out);
+        }
+
+        void collectElements(RowValues row, Set<K> out) {
+            List<Object> keys = parserSource.columnElementKeys(column, row);
+            if (keys == null) return;
+            for (Object key : keys) verify(byValue.get(key), row, out);
+        }
+
+        private static <K> void verify(Map<K, WhereClause> bucket, RowValues row, Set<K> out) {
+            if (bucket == null) return;
+            for (Map.Entry<K, WhereClause> e : bucket.entrySet()) {
+                if (!out.contains(e.getKey()) && e.getValue().matches(row)) out.add(e.getKey());
+            }
+        }
+    }
+}
