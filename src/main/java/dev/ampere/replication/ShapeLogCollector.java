@@ -125,7 +125,7 @@ public final class ShapeLogCollector implements ProcessBody {
                     }
                 }
                 case RelationMessage(Relation r) -> {
-                    for (ShapeSubscription s : router.onTable(r.schema(), r.table())) {
+                    for (ShapeSubscription s : router.onTable(r.id())) {
                         s.consumer().send(new ConsumerMessages.RelationChanged(r));
                     }
                 }
@@ -163,7 +163,7 @@ public final class ShapeLogCollector implements ProcessBody {
     private void dispatch(TransactionFragment f) {
         if (f.first()) currentTransaction.clear();
         Set<String> affected = new LinkedHashSet<>();
-        for (Change change : f.changes()) router.affected(change, s -> affected.add(s.handle()));
+        for (Change change : f.changes()) router.affected(change, affected::add);
         if (f.last()) affected.addAll(currentTransaction); // they need to see the end of the transaction
         for (String handle : affected) {
             ShapeSubscription s = router.get(handle);

@@ -1,11 +1,11 @@
 package dev.ampere.replication;
 
+import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessRef;
+import dev.ampere.where.WhereClause;
 
 /**
- * A shape's consumer as the ShapeLogCollector routes to it: the handle, the table it reads ({@code schema}.{@code
- * table}, as pgoutput names it) and the consumer process. Which changes of the table can affect the shape is the
- * filter's business; the collector only guarantees that the consumer sees every transaction touching its table
- * that the filter lets through.
+ * A shape's consumer as the ShapeLogCollector routes to it: the handle, the table (by OID, as pgoutput's relation
+ * ids are table OIDs), the compiled where clause ({@code null} for every row) and the consumer process.
  */
-public record ShapeSubscription(String handle, String schema, String table, ShapeMatcher matcher, ProcessRef consumer) {}
+public record ShapeSubscription(String handle, TableInfo table, WhereClause where, ProcessRef consumer) {}

@@ -9,7 +9,6 @@ import dev.ampere.replication.Change;
 import dev.ampere.replication.ConsumerMessages;
 import dev.ampere.replication.Relation;
 import dev.ampere.replication.ShapeLogCollector;
-import dev.ampere.replication.ShapeMatcher;
 import dev.ampere.replication.ShapeSubscription;
 import dev.ampere.replication.TransactionFragment;
 import dev.ampere.shapecache.ShapeCache;
@@ -75,8 +74,8 @@ public final class Consumer implements ProcessBody {
         collector = stack.registry().whereis(Names.SHAPE_LOG_COLLECTOR)
                 .orElseThrow(() -> new IllegalStateException("the shape log collector is not running"));
         ShapeDefinition d = status.definition();
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription(status.handle(), d.table().schema(),
-                d.table().name(), matcher(d), ctx.self()));
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription(status.handle(), d.table(),
+                d.where().orElse(null), ctx.self()));
         recovered.ifPresent(this::snapshotKnown);
         ctx.started();
         while (true) {
@@ -116,17 +115,6 @@ public final class Consumer implements ProcessBody {
             };
             if (outcome == Outcome.STOP) return;
         }
-    }
-
-    private static ShapeMatcher matcher(ShapeDefinition d) {
-        if (d.where().isEmpty()) return ShapeMatcher.ALL;
-        var where = d.where().get();
-        return change -> switch (change) {
-            case Change.Insert i -> where.matches(i.record()::value);
-            case Change.Delete del -> where.matches(del.oldRecord()::value);
-            case Change.Update u -> where.matches(u.oldRecord()::value) || where.matches(u.record()::value);
-            case Change.Truncate t -> true;
-        };
     }
 
     private void snapshotKnown(SnapshotInfo info) {

@@ -134,7 +134,7 @@ class ShapeLogCollectorIntegrationTest {
     void routesByTableAndAcknowledgesOnlyWhatTheShapeStored() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h1", collector);
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h1", "public", "items", ShapeMatcher.ALL, consumer));
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h1", items(), null, consumer));
 
         exec("INSERT INTO other VALUES (1)");          // nobody watches: the slot moves past it
         awaitConfirmedAtLeast(currentWal());
@@ -182,7 +182,7 @@ class ShapeLogCollectorIntegrationTest {
                 }
             }
         });
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("stalled", "public", "items", ShapeMatcher.ALL, stalled));
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("stalled", items(), null, stalled));
         String pidBefore = walSenderPid();
         try (EventLog log = new EventLog(ampere.stack().events()); Statement s = TestDatabase.connect().createStatement()) {
             s.execute("ALTER SYSTEM SET wal_sender_timeout = '3s'");
@@ -207,6 +207,11 @@ class ShapeLogCollectorIntegrationTest {
         stalled.stop(T);
     }
 
+    private dev.ampere.postgres.TableInfo items() throws Exception {
+        return dev.ampere.postgres.Inspector.lookup(ampere.stack(), new dev.ampere.postgres.RelationName("public", "items"), T)
+                .orElseThrow();
+    }
+
     private String walSenderPid() throws Exception {
         try (Statement s = sql.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT pid FROM pg_stat_activity WHERE backend_type = 'walsender' AND datname = '" + db + "'")) {
@@ -218,7 +223,7 @@ class ShapeLogCollectorIntegrationTest {
     void relationChangesAndTruncatesReachTheShapesOfTheTable() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h2", collector);
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h2", "public", "items", ShapeMatcher.ALL, consumer));
+        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h2", items(), null, consumer));
         exec("INSERT INTO items VALUES (1, 'x')");
         assertInstanceOf(ConsumerMessages.RelationChanged.class, delivered.poll(30, TimeUnit.SECONDS));
         assertInstanceOf(TransactionFragment.class, delivered.poll(30, TimeUnit.SECONDS));
