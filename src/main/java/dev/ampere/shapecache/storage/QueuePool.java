@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 final class QueuePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuePool.class);
 
+    private static final int MAX_IDLE_TAILERS = 4;
     private final int maxOpen;
     private final Function<Path, SingleChronicleQueue> opener;
     private final ReentrantLock lock = new ReentrantLock();
@@ -47,6 +49,7 @@ final class QueuePool implements AutoCloseable {
         final Path dir;
         final CompletableFuture<SingleChronicleQueue> queue = new CompletableFuture<>();
         ExcerptAppender appender; // touched only by the shape's single log writer, under a lease
+        final java.util.ArrayDeque<ExcerptTailer> idleTailers = new java.util.ArrayDeque<>(2); // pool lock
         int leases;
         boolean inLru = true;
         boolean closed;
@@ -80,6 +83,36 @@ final class QueuePool implements AutoCloseable {
                 entry.appender = a;
             }
             return entry.appender;
+        }
+
+        /**
+         * A tailer for this queue, reused across reads because creating one costs tens of microseconds. The caller
+         * has it alone until {@link #returnTailer}; its position is arbitrary.
+         */
+        ExcerptTailer borrowTailer() {
+            lock.lock();
+            try {
+                ExcerptTailer t = entry.idleTailers.pollLast();
+                if (t != null) return t;
+            } finally {
+                lock.unlock();
+            }
+            ExcerptTailer t = queue.createTailer();
+            t.singleThreadedCheckDisabled(true); // handed between reader threads, one at a time, via the pool lock
+            return t;
+        }
+
+        void returnTailer(ExcerptTailer t) {
+            lock.lock();
+            try {
+                if (!entry.closed && entry.idleTailers.size() < MAX_IDLE_TAILERS) {
+                    entry.idleTailers.addLast(t);
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            t.close();
         }
 
         @Override
@@ -209,6 +242,7 @@ final class QueuePool implements AutoCloseable {
         for (Entry e : entries) {
             try {
                 if (e.appender != null) e.appender.close();
+                for (ExcerptTailer t : e.idleTailers) t.close();
                 SingleChronicleQueue q = e.queue.getNow(null);
                 if (q != null) q.close();
             } catch (RuntimeException ex) {
