@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * its queue closed underneath it; when every queue is leased the pool grows past {@code maxOpen} until leases end.
  *
  * <p>Threading: thread-safe. The pool lock guards only the map and reference counts; opening and closing queues
- * (the slow parts) happen outside it, so one thread opening a cold queue never delays another shape's writer. A
- * second thread wanting the same opening queue waits for that open only.
+ * (the slow parts) happen outside it, and evicted queues are closed by one background thread, so one thread
+ * opening a cold queue never delays another shape's writer. A second thread wanting the same opening queue waits
+ * for that open only. A queue being closed in the background may briefly coexist with a fresh instance of the
+ * same directory, which Chronicle supports (it is built for many processes sharing one queue).
  */
 final class QueuePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuePool.class);
@@ -36,6 +38,8 @@ final class QueuePool implements AutoCloseable {
     private final Function<Path, SingleChronicleQueue> opener;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<Path, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+    private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("shape-queue-closer").daemon(true).factory());
     private boolean closed;
 
     QueuePool(int maxOpen, Function<Path, SingleChronicleQueue> opener) {
@@ -147,7 +151,7 @@ final class QueuePool implements AutoCloseable {
                 forget(entry);
                 throw e;
             }
-            closeAll(evictionCandidates());
+            closeInBackground(evictionCandidates());
         }
         try {
             return new Lease(entry, entry.queue.join());
@@ -200,7 +204,7 @@ final class QueuePool implements AutoCloseable {
             lock.unlock();
         }
         closeAll(toClose);
-        if (overCapacity) closeAll(evictionCandidates());
+        if (overCapacity) closeInBackground(evictionCandidates());
     }
 
     private void forget(Entry entry) {
@@ -238,6 +242,19 @@ final class QueuePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Closing a queue unmaps its files and takes about a millisecond; LRU victims are closed on a background
+     * thread so the reader or writer that caused the eviction does not pay for it.
+     */
+    private void closeInBackground(List<Entry> entries) {
+        if (entries.isEmpty()) return;
+        try {
+            closer.execute(() -> closeAll(entries));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closeAll(entries); // pool closing: close inline
+        }
+    }
+
     private static void closeAll(List<Entry> entries) {
         for (Entry e : entries) {
             try {
@@ -269,5 +286,6 @@ final class QueuePool implements AutoCloseable {
             lock.unlock();
         }
         closeAll(toClose);
+        closer.close(); // waits for background closes already queued
     }
 }
