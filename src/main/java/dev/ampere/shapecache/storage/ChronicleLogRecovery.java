@@ -13,7 +13,7 @@ import net.openhft.chronicle.queue.rollcycles.SparseRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
- * How a shape log's Chronicle queue is configured and how a reopened log rebuilds its {@link ShapeLog.State}.
+ * How a shape log's Chronicle queue is configured and how a reopened log rebuilds its {@link LogState}.
  *
  * <p>Queue configuration, chosen for many small logs:
  * <ul>
@@ -57,12 +57,12 @@ final class ChronicleLogRecovery {
     }
 
     /** Reads the last item and follows the boundary back-pointers: O(number of chunks), not O(log size). */
-    static ShapeLog.State loadState(QueuePool pool, Path dir) {
+    static LogState loadState(QueuePool pool, Path dir) {
         try (QueuePool.Lease lease = pool.acquire(dir); ExcerptTailer tailer = lease.queue().createTailer()) {
             SingleChronicleQueue q = lease.queue();
             long last = q.lastIndex();
             long first = q.firstIndex();
-            if (last < 0 || first == Long.MAX_VALUE) return ShapeLog.State.EMPTY;
+            if (last < 0 || first == Long.MAX_VALUE) return LogState.EMPTY;
             LogRecord.Header tail = header(tailer, last);
             long chunkBytes = tail.boundary() ? 0 : tail.chunkBytes();
             long lastBoundary = tail.boundary() ? last : tail.previousBoundary();
@@ -81,8 +81,9 @@ final class ChronicleLogRecovery {
             for (int i = 0, n = reversed.length / 3; i < n; i++) {
                 System.arraycopy(reversed, 3 * (n - 1 - i), boundaries, 3 * i, 3);
             }
-            return new ShapeLog.State(LogOffset.of(tail.tx(), tail.op()), first, last, lastBoundary, chunkBytes,
-                    boundaries);
+            LogOffset latest = LogOffset.of(tail.tx(), tail.op());
+            return new LogState(latest, first, last, lastBoundary, chunkBytes, boundaries,
+                    LogState.withRecent(new long[0], latest, last));
         }
     }
 

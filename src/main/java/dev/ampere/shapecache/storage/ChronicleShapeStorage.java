@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * log in a pooled Chronicle queue ({@link ShapeLog}), and one {@link ChangeSignal} both writers bump.
  *
  * <p>An idle shape holds only this object, its two small state holders and their published immutable state
- * (well under 1 KB plus its path); no file, buffer or mapping stays open for it.
+ * (measured at 100k shapes: 0.5-1.5 KB of heap per shape, including its path and map entry); no file, buffer or
+ * mapping stays open for it.
  *
  * <p>Threading: as {@link ShapeStorage} says - one snapshot writer, one log writer, any number of readers.
  * Created and deleted through {@link ChronicleStackStorage}.

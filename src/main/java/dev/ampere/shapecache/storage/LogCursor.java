@@ -108,7 +108,7 @@ final class LogCursor implements ItemCursor {
         if (closed) return;
         closed = true;
         try {
-            tailer.close();
+            lease.returnTailer(tailer);
         } finally {
             lease.close();
         }

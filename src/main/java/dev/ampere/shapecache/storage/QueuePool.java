@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,16 +25,21 @@ import org.slf4j.LoggerFactory;
  * its queue closed underneath it; when every queue is leased the pool grows past {@code maxOpen} until leases end.
  *
  * <p>Threading: thread-safe. The pool lock guards only the map and reference counts; opening and closing queues
- * (the slow parts) happen outside it, so one thread opening a cold queue never delays another shape's writer. A
- * second thread wanting the same opening queue waits for that open only.
+ * (the slow parts) happen outside it, and evicted queues are closed by one background thread, so one thread
+ * opening a cold queue never delays another shape's writer. A second thread wanting the same opening queue waits
+ * for that open only. A queue being closed in the background may briefly coexist with a fresh instance of the
+ * same directory, which Chronicle supports (it is built for many processes sharing one queue).
  */
 final class QueuePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuePool.class);
 
+    private static final int MAX_IDLE_TAILERS = 4;
     private final int maxOpen;
     private final Function<Path, SingleChronicleQueue> opener;
     private final ReentrantLock lock = new ReentrantLock();
     private final LinkedHashMap<Path, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+    private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("shape-queue-closer").daemon(true).factory());
     private boolean closed;
 
     QueuePool(int maxOpen, Function<Path, SingleChronicleQueue> opener) {
@@ -47,6 +53,7 @@ final class QueuePool implements AutoCloseable {
         final Path dir;
         final CompletableFuture<SingleChronicleQueue> queue = new CompletableFuture<>();
         ExcerptAppender appender; // touched only by the shape's single log writer, under a lease
+        final java.util.ArrayDeque<ExcerptTailer> idleTailers = new java.util.ArrayDeque<>(2); // pool lock
         int leases;
         boolean inLru = true;
         boolean closed;
@@ -82,6 +89,36 @@ final class QueuePool implements AutoCloseable {
             return entry.appender;
         }
 
+        /**
+         * A tailer for this queue, reused across reads because creating one costs tens of microseconds. The caller
+         * has it alone until {@link #returnTailer}; its position is arbitrary.
+         */
+        ExcerptTailer borrowTailer() {
+            lock.lock();
+            try {
+                ExcerptTailer t = entry.idleTailers.pollLast();
+                if (t != null) return t;
+            } finally {
+                lock.unlock();
+            }
+            ExcerptTailer t = queue.createTailer();
+            t.singleThreadedCheckDisabled(true); // handed between reader threads, one at a time, via the pool lock
+            return t;
+        }
+
+        void returnTailer(ExcerptTailer t) {
+            lock.lock();
+            try {
+                if (!entry.closed && entry.idleTailers.size() < MAX_IDLE_TAILERS) {
+                    entry.idleTailers.addLast(t);
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            t.close();
+        }
+
         @Override
         public void close() {
             if (released) return;
@@ -114,7 +151,7 @@ final class QueuePool implements AutoCloseable {
                 forget(entry);
                 throw e;
             }
-            closeAll(evictionCandidates());
+            closeInBackground(evictionCandidates());
         }
         try {
             return new Lease(entry, entry.queue.join());
@@ -167,7 +204,7 @@ final class QueuePool implements AutoCloseable {
             lock.unlock();
         }
         closeAll(toClose);
-        if (overCapacity) closeAll(evictionCandidates());
+        if (overCapacity) closeInBackground(evictionCandidates());
     }
 
     private void forget(Entry entry) {
@@ -205,10 +242,24 @@ final class QueuePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Closing a queue unmaps its files and takes about a millisecond; LRU victims are closed on a background
+     * thread so the reader or writer that caused the eviction does not pay for it.
+     */
+    private void closeInBackground(List<Entry> entries) {
+        if (entries.isEmpty()) return;
+        try {
+            closer.execute(() -> closeAll(entries));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            closeAll(entries); // pool closing: close inline
+        }
+    }
+
     private static void closeAll(List<Entry> entries) {
         for (Entry e : entries) {
             try {
                 if (e.appender != null) e.appender.close();
+                for (ExcerptTailer t : e.idleTailers) t.close();
                 SingleChronicleQueue q = e.queue.getNow(null);
                 if (q != null) q.close();
             } catch (RuntimeException ex) {
@@ -235,5 +286,6 @@ final class QueuePool implements AutoCloseable {
             lock.unlock();
         }
         closeAll(toClose);
+        closer.close(); // waits for background closes already queued
     }
 }

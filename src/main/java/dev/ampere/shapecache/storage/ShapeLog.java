@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -16,7 +15,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * The main log of one shape on a Chronicle queue: appends of transactions (or fragments), chunk boundaries
  * (PROTOCOL.md §1.13), range reads and durability.
  *
- * <p>State readers need (latest offset and index, boundaries) is an immutable {@link State} published through a
+ * <p>LogState readers need (latest offset and index, boundaries) is an immutable {@link State} published through a
  * volatile field after each append batch, so a read sees whole batches only and never more than was published.
  * The state is loaded lazily on first use (recovering 100k shapes must not open 100k queues), from the last item
  * and its chain of boundary back-pointers ({@link LogRecord}).
@@ -25,42 +24,12 @@ import net.openhft.chronicle.wire.DocumentContext;
  * The writer never waits for readers: readers only take short leases on the pooled queue and their own tailers.
  */
 final class ShapeLog {
-    /** Published log state. {@code boundaries} holds triples (tx, op, Chronicle index), ascending. */
-    record State(LogOffset latest, long firstIndex, long latestIndex, long lastBoundaryIndex, long chunkBytes,
-                 long[] boundaries) {
-        static final State EMPTY = new State(LogOffset.LAST_BEFORE_REAL_OFFSETS, -1, -1, -1, 0, new long[0]);
-
-        int boundaryCount() {
-            return boundaries.length / 3;
-        }
-
-        LogOffset boundary(int i) {
-            return LogOffset.of(boundaries[3 * i], boundaries[3 * i + 1]);
-        }
-
-        long boundaryIndex(int i) {
-            return boundaries[3 * i + 2];
-        }
-
-        /** The position of the first boundary whose offset is greater than {@code o}. */
-        int firstBoundaryAfter(LogOffset o) {
-            int lo = 0;
-            int hi = boundaryCount();
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (boundary(mid).isAfter(o)) hi = mid;
-                else lo = mid + 1;
-            }
-            return lo;
-        }
-    }
-
     private final Path shapeDir; // paths below it are derived per use: an idle shape keeps one Path, not three
     private final QueuePool pool;
     private final long threshold;
     private final ChangeSignal signal;
     private OverflowFiles overflow; // writer only, created on the first oversized item
-    private volatile State state;
+    private volatile LogState state;
     private volatile LogOffset durable;
     private boolean directoriesSynced; // writer only
 
@@ -70,7 +39,7 @@ final class ShapeLog {
         this.threshold = threshold;
         this.signal = signal;
         if (isNew) {
-            this.state = State.EMPTY;
+            this.state = LogState.EMPTY;
             this.durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
         }
     }
@@ -84,15 +53,15 @@ final class ShapeLog {
         return overflow;
     }
 
-    State state() {
-        State s = state;
+    LogState state() {
+        LogState s = state;
         return s != null ? s : load();
     }
 
-    private synchronized State load() {
+    private synchronized LogState load() {
         if (state != null) return state;
         Path logDir = logDir();
-        State loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : State.EMPTY;
+        LogState loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : LogState.EMPTY;
         // After a process crash the tail may still sit only in the page cache: claim nothing durable until the
         // first flush has fsynced it (a replay that stores nothing new must not be acknowledged unsynced).
         durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
@@ -106,7 +75,7 @@ final class ShapeLog {
      * a crash and are skipped), as one batch that readers see all at once. Returns the latest offset.
      */
     LogOffset append(List<LogItem> items) {
-        State s = state();
+        LogState s = state();
         int from = 0;
         while (from < items.size() && !items.get(from).offset().isAfter(s.latest())) from++;
         if (from == items.size()) return s.latest();
@@ -126,7 +95,7 @@ final class ShapeLog {
         return state.latest();
     }
 
-    private State appendAll(ExcerptAppender appender, State s, List<LogItem> items, int from) {
+    private LogState appendAll(ExcerptAppender appender, LogState s, List<LogItem> items, int from) {
         LogOffset latest = s.latest();
         long first = s.firstIndex();
         long index = s.latestIndex();
@@ -162,7 +131,8 @@ final class ShapeLog {
             }
             latest = item.offset();
         }
-        return new State(latest, first, index, lastBoundary, chunkBytes, boundaries);
+        return new LogState(latest, first, index, lastBoundary, chunkBytes, boundaries,
+                LogState.withRecent(s.recentBatchEnds(), latest, index));
     }
 
     /**
@@ -170,7 +140,7 @@ final class ShapeLog {
      * also its metadata file and directories) and returns the highest offset now durable.
      */
     LogOffset flush() throws IOException {
-        State s = state();
+        LogState s = state();
         if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
         if (overflow != null) overflow.sync();
         Path logDir = logDir();
@@ -200,13 +170,13 @@ final class ShapeLog {
 
     /** The first boundary after {@code offset}, or the latest offset if there is none (§1.13). */
     LogOffset chunkEnd(LogOffset offset) {
-        State s = state();
+        LogState s = state();
         int i = s.firstBoundaryAfter(offset);
         return i < s.boundaryCount() ? s.boundary(i) : s.latest();
     }
 
     List<LogOffset> boundaries() {
-        State s = state();
+        LogState s = state();
         LogOffset[] out = new LogOffset[s.boundaryCount()];
         for (int i = 0; i < out.length; i++) out[i] = s.boundary(i);
         return List.of(out);
@@ -214,43 +184,20 @@ final class ShapeLog {
 
     /** Items with {@code after < offset <= upTo}, as published when the call starts. */
     ItemCursor read(LogOffset after, LogOffset upTo) {
-        State s = state();
+        LogState s = state();
         if (s.latestIndex() < 0 || !s.latest().isAfter(after) || !upTo.isAfter(after)) return LogCursor.EMPTY;
         LogOffset end = upTo.isBefore(s.latest()) ? upTo : s.latest();
         QueuePool.Lease lease = pool.acquire(logDir());
         ExcerptTailer tailer = null;
         try {
-            tailer = lease.queue().createTailer();
-            long start = firstIndexAfter(tailer, s, after);
+            tailer = lease.borrowTailer();
+            long start = LogSeeker.positionAfter(tailer, s, after);
             return new LogCursor(lease, tailer, start, s.latestIndex(), end,
                     shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
         } catch (RuntimeException e) {
-            if (tailer != null) tailer.close();
+            if (tailer != null) lease.returnTailer(tailer);
             lease.close();
             throw e;
-        }
-    }
-
-    /** Binary search, within the chunk that holds {@code after}, for the first item whose offset is above it. */
-    private static long firstIndexAfter(ExcerptTailer tailer, State s, LogOffset after) {
-        int next = s.firstBoundaryAfter(after);
-        long lo = next == 0 ? s.firstIndex() : s.boundaryIndex(next - 1) + 1;
-        long hi = next < s.boundaryCount() ? s.boundaryIndex(next) : s.latestIndex();
-        while (lo < hi) {
-            long mid = (lo + hi) >>> 1;
-            if (offsetAt(tailer, mid, after) > 0) hi = mid;
-            else lo = mid + 1;
-        }
-        if (!tailer.moveToIndex(lo)) throw new StorageCorruptException("log index " + lo + " missing in " + tailer);
-        return lo;
-    }
-
-    private static int offsetAt(ExcerptTailer tailer, long index, LogOffset compareTo) {
-        if (!tailer.moveToIndex(index)) throw new StorageCorruptException("log index " + index + " missing");
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) throw new StorageCorruptException("log item " + index + " unreadable");
-            Bytes<?> b = dc.wire().bytes();
-            return LogRecord.compareOffset(b, compareTo);
         }
     }
 

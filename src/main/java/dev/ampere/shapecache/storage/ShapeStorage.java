@@ -19,6 +19,16 @@ import java.util.concurrent.TimeUnit;
  *   fully written items: snapshot rows as published by the writer's buffer, log items a whole
  *   {@link #appendLog} batch at a time. Readers never block a writer.</li>
  * </ul>
+ *
+ * <p>The main log's state loads lazily on first use, so the first call on a recovered shape may open its
+ * Chronicle queue (about a millisecond). Any method may throw {@link StorageCorruptException} when stored data
+ * cannot be read back as written: the remedy is to delete the shape (clients get must-refetch).
+ *
+ * <p>How the HTTP layer maps requests (PROTOCOL.md §1.13): {@code offset=-1} serves
+ * {@code readSnapshotChunk(0)} with {@code electric-offset 0_0}; {@code offset=0_k} serves chunk {@code k+1} while
+ * {@code k+1 < chunksStarted} or the snapshot is incomplete (the cursor waits or ends), otherwise the main log
+ * from {@code 0_inf}; any other offset {@code o} serves {@code readLog(o, chunkEnd(o))} with
+ * {@code electric-offset = chunkEnd(o)}.
  */
 public interface ShapeStorage {
     String handle();

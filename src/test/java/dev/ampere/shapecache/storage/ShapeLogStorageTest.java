@@ -259,4 +259,43 @@ class ShapeLogStorageTest {
         assertEquals(List.of(), failures);
         assertEquals(last, s.latestOffset());
     }
+
+    @Test
+    void readsFromAnyOffsetMatchAReferenceModel() throws Exception {
+        ShapeStorage s = open(100_000);
+        s.completeSnapshot(new SnapshotInfo(1, 2, new long[0]));
+        List<LogItem> all = new ArrayList<>();
+        List<LogOffset> boundaries = new ArrayList<>();
+        long count = 0;
+        for (int tx = 1; tx <= 60; tx++) {
+            List<LogItem> t = txn(tx * 10L, 50, 90 + tx % 20);
+            for (LogItem i : t) { // the §1.13 rule, computed independently
+                count += i.json().length;
+                if (count >= 100_000) {
+                    boundaries.add(i.offset());
+                    count = 0;
+                }
+            }
+            all.addAll(t);
+            s.appendLog(t);
+        }
+        assertEquals(boundaries, s.chunkBoundaries());
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        List<LogOffset> probes = new ArrayList<>(List.of(LogOffset.BEFORE_ALL, LogOffset.LAST_BEFORE_REAL_OFFSETS));
+        probes.addAll(boundaries);
+        for (int i = 0; i < 150; i++) {
+            long tx = 10L * (1 + rnd.nextInt(60)) + (rnd.nextBoolean() ? 0 : rnd.nextInt(10));
+            probes.add(off(tx, rnd.nextInt(101)));
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (LogOffset after : probes) {
+                LogOffset end = boundaries.stream().filter(b -> b.isAfter(after)).findFirst().orElse(s.latestOffset());
+                assertEquals(end, s.chunkEnd(after), "chunk end from " + after);
+                List<LogOffset> expected = all.stream().map(LogItem::offset)
+                        .filter(o -> o.isAfter(after) && !o.isAfter(end)).toList();
+                assertEquals(expected, drainOffsets(s.readLog(after, end)), "read from " + after);
+            }
+            s = reopen(100_000); // second pass: no recent-batch anchors, only boundaries and search
+        }
+    }
 }

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * open file descriptors (/proc/self/fd), memory mappings (/proc/self/maps) and retained heap per shape.
  *
  * <p>Run: {@code java --enable-preview -cp target/bench/benchmarks.jar dev.ampere.bench.storage.ManyShapesBenchmark
- * [shapes=100000] [threads=4] [dir]}. Shapes are created by {@code threads} writers (each shape has one writer,
+ * [shapes=100000] [threads=4] [dir] [recover]}; with a dir the data is kept, and {@code recover} re-measures only the
+ * restart on it. Shapes are created by {@code threads} writers (each shape has one writer,
  * as in production); each shape is flushed once, as the first acknowledgement after its first transaction would.
  */
 public final class ManyShapesBenchmark {
@@ -38,6 +39,10 @@ public final class ManyShapesBenchmark {
         System.out.printf("shapes=%d threads=%d dir=%s maxOpenQueues=%d maxHeap=%d MB%n", n, threads, dir,
                 ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES, Runtime.getRuntime().maxMemory() >> 20);
         long heap0 = usedHeapAfterGc();
+        if (args.length > 3 && args[3].equals("recover")) { // re-measure restart on a kept directory
+            recoverAndRead(dir, n, heap0);
+            return;
+        }
         long t0 = System.nanoTime();
         StackStorage stack = new ChronicleStackStorage(dir, "bench");
         byte[] row = json("{\"key\":\"\\\"public\\\".\\\"t\\\"/\\\"1\\\"\",\"value\":{\"id\":\"1\",\"title\":\"hello\"},"
@@ -65,19 +70,26 @@ public final class ManyShapesBenchmark {
         int read = readSample(stack, n, 10_000);
         report("read " + read + " random items", t1, stack);
         stack.close();
+        recoverAndRead(dir, n, heap0);
+        if (args.length <= 2) deleteTree(dir);
+    }
 
+    private static void recoverAndRead(Path dir, int n, long heap0) throws Exception {
         long t2 = System.nanoTime();
-        stack = new ChronicleStackStorage(dir, "bench");
+        StackStorage stack = new ChronicleStackStorage(dir, "bench");
         StackStorage.Recovery rec = stack.recover();
         report("recovered " + rec.shapes().size() + " (deleted " + rec.deletedHandles().size() + ")", t2, stack);
+        rec = null;
+        long heapRecovered = usedHeapAfterGc();
+        System.out.printf("retained heap after recovery, no queue open: %.0f bytes per shape%n",
+                (heapRecovered - heap0) / (double) n);
         long t3 = System.nanoTime();
-        read = readSample(stack, n, 10_000);
+        int read = readSample(stack, n, 10_000);
         report("read " + read + " random items after restart (cold queues)", t3, stack);
         long heap2 = usedHeapAfterGc();
-        System.out.printf("retained heap after recovery: %.0f bytes per shape (recovery list dropped)%n",
+        System.out.printf("retained heap with %d queues open: %.0f bytes per shape%n", stack.openLogQueues(),
                 (heap2 - heap0) / (double) n);
         stack.close();
-        if (args.length <= 2) deleteTree(dir);
     }
 
     private static void createShape(StackStorage stack, int i, byte[] row) throws IOException {
