@@ -1,5 +1,7 @@
 package dev.ampere.http;
 
+import dev.ampere.shapes.ShapeDefinition;
+
 import dev.ampere.postgres.RelationName;
 
 import java.util.List;
@@ -17,15 +19,15 @@ import java.util.Optional;
  *                         {@code where} is present, as Electric does)
  * @param columns          the parsed {@code columns} list in request order; empty when absent or blank
  * @param queryableColumns the parsed {@code queryable_columns} list; empty when absent or blank
- * @param replica          {@code replica}, default {@link ReplicaMode#DEFAULT}
- * @param logMode          {@code log}, default {@link LogMode#FULL}
+ * @param replica          {@code replica}, default {@link ShapeDefinition.Replica#DEFAULT}
+ * @param logMode          {@code log}, default {@link ShapeDefinition.LogMode#FULL}
  * @param compaction       {@code experimental_compaction}
  *
  * <p>Immutable.
  */
 public record ShapeDefinitionParams(RelationName relation, Optional<String> where, Map<String, String> params,
                                     Optional<List<String>> columns, Optional<List<String>> queryableColumns,
-                                    ReplicaMode replica, LogMode logMode, boolean compaction) {
+                                    ShapeDefinition.Replica replica, ShapeDefinition.LogMode logMode, boolean compaction) {
     public ShapeDefinitionParams {
         params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
         columns = columns.map(List::copyOf);

@@ -1,5 +1,7 @@
 package dev.ampere.http;
 
+import dev.ampere.shapes.ShapeDefinition;
+
 import dev.ampere.postgres.RelationName;
 import dev.ampere.replication.LogOffset;
 
@@ -25,9 +27,9 @@ import java.util.TreeMap;
  */
 public final class ShapeRequestParser {
     static final String BLANK = "can't be blank";
-    private static final Map<String, ReplicaMode> REPLICA = Map.of("default", ReplicaMode.DEFAULT,
-            "full", ReplicaMode.FULL);
-    private static final Map<String, LogMode> LOG = Map.of("full", LogMode.FULL, "changes_only", LogMode.CHANGES_ONLY);
+    private static final Map<String, ShapeDefinition.Replica> REPLICA = Map.of("default", ShapeDefinition.Replica.DEFAULT,
+            "full", ShapeDefinition.Replica.FULL);
+    private static final Map<String, ShapeDefinition.LogMode> LOG = Map.of("full", ShapeDefinition.LogMode.FULL, "changes_only", ShapeDefinition.LogMode.CHANGES_ONLY);
     private static final BigInteger MAX_TX = new BigInteger("18446744073709551615");
 
     private ShapeRequestParser() {}
@@ -46,7 +48,7 @@ public final class ShapeRequestParser {
         boolean liveSse = sse.isPresent()
                 ? !sse.get().equals("false")
                 : in.castBool("live_sse", in.raw("experimental_live_sse"), false);
-        LogMode log = in.enumValue("log", LOG, LogMode.FULL);
+        ShapeDefinition.LogMode log = in.enumValue("log", LOG, ShapeDefinition.LogMode.FULL);
         if (offsetText.isEmpty()) errors.add("offset", BLANK);
         if (!errors.isEmpty()) return new Validated.Invalid<>(errors);
 
@@ -85,7 +87,7 @@ public final class ShapeRequestParser {
         in.bool("live", false);
         CastDefinition def = castDefinition(in);
         in.bool("live_sse", false);
-        LogMode log = in.enumValue("log", LOG, LogMode.FULL);
+        ShapeDefinition.LogMode log = in.enumValue("log", LOG, ShapeDefinition.LogMode.FULL);
         if (table.isEmpty()) {
             if (handle.isEmpty()) errors.add("handle", "can't be blank when shape definition is missing");
             if (!errors.isEmpty()) return new Validated.Invalid<>(errors);
@@ -144,7 +146,7 @@ public final class ShapeRequestParser {
     }
 
     private record CastDefinition(Optional<String> where, Optional<List<String>> columns,
-                                  Optional<List<String>> queryableColumns, ReplicaMode replica,
+                                  Optional<List<String>> queryableColumns, ShapeDefinition.Replica replica,
                                   Map<String, String> params, boolean compaction) {}
 
     /** The definition fields, cast in Electric's schema order so errors come out in the same order. */
@@ -152,13 +154,13 @@ public final class ShapeRequestParser {
         Optional<String> where = in.string("where");
         Optional<List<String>> columns = in.columns("columns");
         Optional<List<String>> queryable = in.columns("queryable_columns");
-        ReplicaMode replica = in.enumValue("replica", REPLICA, ReplicaMode.DEFAULT);
+        ShapeDefinition.Replica replica = in.enumValue("replica", REPLICA, ShapeDefinition.Replica.DEFAULT);
         Map<String, String> params = in.stringMap("params");
         boolean compaction = in.bool("experimental_compaction", false);
         return new CastDefinition(where, columns, queryable, replica, params, compaction);
     }
 
-    private static Validated<ShapeDefinitionParams> define(String table, CastDefinition c, LogMode log) {
+    private static Validated<ShapeDefinitionParams> define(String table, CastDefinition c, ShapeDefinition.LogMode log) {
         RelationName relation;
         try {
             relation = IdentifierParser.parseRelation(table);

@@ -112,9 +112,7 @@ final class ShapeRoutes {
         }
         try {
             return Optional.of(ShapeDefinition.create(table.get(), params.where(), params.params(), params.columns(),
-                    params.replica() == ReplicaMode.FULL ? ShapeDefinition.Replica.FULL : ShapeDefinition.Replica.DEFAULT,
-                    params.logMode() == LogMode.CHANGES_ONLY ? ShapeDefinition.LogMode.CHANGES_ONLY
-                            : ShapeDefinition.LogMode.FULL));
+                    params.replica(), params.logMode()));
         } catch (WhereClauseException e) {
             ShapeResponses.invalid(res, method, RequestErrors.of(e.field(), e.getMessage()), cache);
         } catch (ShapeDefinitionException e) {

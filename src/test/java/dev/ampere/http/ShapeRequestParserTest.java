@@ -1,5 +1,7 @@
 package dev.ampere.http;
 
+import dev.ampere.shapes.ShapeDefinition;
+
 import dev.ampere.postgres.RelationName;
 import dev.ampere.replication.LogOffset;
 import org.junit.jupiter.api.Test;
@@ -49,8 +51,8 @@ class ShapeRequestParserTest {
         assertEquals(Optional.empty(), d.where());
         assertEquals(Map.of(), d.params());
         assertEquals(Optional.empty(), d.columns());
-        assertEquals(ReplicaMode.DEFAULT, d.replica());
-        assertEquals(LogMode.FULL, d.logMode());
+        assertEquals(ShapeDefinition.Replica.DEFAULT, d.replica());
+        assertEquals(ShapeDefinition.LogMode.FULL, d.logMode());
         assertFalse(d.compaction());
         assertTrue(r.offset().isBeforeAll());
         assertEquals(Optional.empty(), r.handle());
@@ -72,8 +74,8 @@ class ShapeRequestParserTest {
         assertEquals(List.of("1", "2"), List.copyOf(d.params().keySet()), "sorted numerically");
         assertEquals("a", d.params().get("1"));
         assertEquals(Optional.of(List.of("id", "Title")), d.columns());
-        assertEquals(ReplicaMode.FULL, d.replica());
-        assertEquals(LogMode.CHANGES_ONLY, d.logMode());
+        assertEquals(ShapeDefinition.Replica.FULL, d.replica());
+        assertEquals(ShapeDefinition.LogMode.CHANGES_ONLY, d.logMode());
         assertTrue(d.compaction());
         assertEquals(new RequestedOffset.At(LogOffset.of(123, 4)), r.offset());
         assertEquals(Optional.of("h-1"), r.handle());
@@ -164,8 +166,8 @@ class ShapeRequestParserTest {
         ShapeRequest r = ok("table=t", "offset=-1", "where= ", "columns=", "replica=", "log=", "params=");
         assertEquals(Optional.empty(), r.definition().where());
         assertEquals(Optional.empty(), r.definition().columns());
-        assertEquals(ReplicaMode.DEFAULT, r.definition().replica());
-        assertEquals(LogMode.FULL, r.definition().logMode());
+        assertEquals(ShapeDefinition.Replica.DEFAULT, r.definition().replica());
+        assertEquals(ShapeDefinition.LogMode.FULL, r.definition().logMode());
     }
 
     @Test
