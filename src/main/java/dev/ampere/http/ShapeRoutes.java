@@ -198,12 +198,24 @@ final class ShapeRoutes {
         return given != null && java.security.MessageDigest.isEqual(given.getBytes(), config.secret().get().getBytes());
     }
 
+    /** A write to a client that closed its connection: expected for aborted and timed-out requests. */
+    private static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.helidon.webserver.ServerConnectionException || t instanceof java.io.IOException) return true;
+        }
+        return false;
+    }
+
     private static Optional<String> first(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
     }
 
     private void failed(ServerResponse res, String method, Exception e) {
+        if (clientWentAway(e)) {
+            log.debug("{} /v1/shape: the client went away: {}", method, e.getMessage());
+            return;
+        }
         log.error("{} /v1/shape failed", method, e);
         if (!res.isSent()) {
             try {
