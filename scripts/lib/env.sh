@@ -14,7 +14,7 @@ fi
 # --enable-preview for StructuredTaskScope; the rest is what Chronicle Queue needs on JDK 25 (see shared/STACK.md).
 # Add-Opens/Add-Exports come from the jar manifest when running with -jar.
 AMPERE_JVM_FLAGS=(--enable-preview --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
-  -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true)
+  -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true -Dchronicle.disk.monitor.disable=true)
 
 # The same module flags for class-path launches (JMH forks), which have no jar manifest to carry them.
 AMPERE_MODULE_FLAGS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
