@@ -131,6 +131,10 @@ public final class ConnectionManager implements ProcessBody {
             replication = Supervisor.startChild(connectionSupervisor, replicationSupervisor.get(), Duration.ofMinutes(5));
             replication.monitor(ctx.self());
         }
+        else if (c.slotCreated()) {
+            // The slot was lost while shapes were live: what was committed meanwhile is gone from the stream.
+            dev.ampere.shapecache.ShapeCache.purgeAll(stack, "the replication slot had to be created again");
+        }
         stack.events().publish(new StackEvent.Ready());
         backoff.reset();
         client.send(new ReplicationClient.StartStreaming());

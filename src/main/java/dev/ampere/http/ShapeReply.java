@@ -63,11 +63,22 @@ final class ShapeReply {
     }
 
     void send() throws Exception {
+        try {
+            dispatch();
+        } catch (IllegalStateException | IOException e) {
+            // Storage refuses reads of a deleted shape; a reader that raced the removal gets the rotation.
+            if (!shape.isRemoved()) throw e;
+            if (!res.isSent()) mustRefetchAfterRotation();
+        }
+    }
+
+    private void dispatch() throws Exception {
         switch (request.offset()) {
             case RequestedOffset.Now n -> controlOnly(shape.latestOffset(), false);
             case RequestedOffset.At(LogOffset from) -> {
                 if (from.isBeforeAll()) snapshotChunk(0);
-                else if (from.isSnapshot() && from.op() != LogOffset.INF) afterSnapshotChunk((int) from.op());
+                else if (from.isSnapshot() && from.op() < Integer.MAX_VALUE - 1) afterSnapshotChunk((int) from.op());
+                else if (from.isSnapshot()) log(LogOffset.LAST_BEFORE_REAL_OFFSETS); // no snapshot has that many chunks
                 else log(from);
             }
         }
@@ -86,11 +97,16 @@ final class ShapeReply {
                 log(LogOffset.LAST_BEFORE_REAL_OFFSETS);
                 return;
             }
+            if (shape.isRemoved()) {
+                ShapeResponses.mustRefetch(res, "GET", java.util.Optional.empty(), cache);
+                return;
+            }
             long left = deadline - System.nanoTime();
-            if (left <= 0 || !storage.awaitChange(version, left, TimeUnit.NANOSECONDS) && shape.isRemoved()) {
+            if (left <= 0) {
                 ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot", 5, cache);
                 return;
             }
+            storage.awaitChange(version, Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -124,6 +140,7 @@ final class ShapeReply {
                 ItemCursor.Step step = cursor.advance();
                 if (step == ItemCursor.Step.END) break;
                 if (step == ItemCursor.Step.NOT_YET) {
+                    if (shape.isRemoved()) throw new IOException("the shape was removed while its snapshot was read");
                     out.flush();
                     if (!storage.awaitChange(version, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
                             && System.nanoTime() > deadline) {
@@ -273,9 +290,13 @@ final class ShapeReply {
         return true;
     }
 
-    /** For a live request at the end: the next change, a rotation, or null on timeout. */
+    /** For a live request at the end: the next change past {@code from}, a rotation, or null on timeout. */
     private ShapeEvent holdUntilChange(LogOffset from) throws InterruptedException {
-        return awaitEvent(System.nanoTime() + config.longPollTimeout().toNanos(), from);
+        long deadline = System.nanoTime() + config.longPollTimeout().toNanos();
+        while (true) {
+            ShapeEvent e = awaitEvent(deadline, from);
+            if (!(e instanceof ShapeEvent.NewChanges) || shape.latestOffset().isAfter(from)) return e;
+        }
     }
 
     private ShapeEvent awaitEvent(long deadline, LogOffset from) throws InterruptedException {
@@ -293,14 +314,12 @@ final class ShapeReply {
         }
     }
 
-    private void mustRefetchAfterRotation() throws InterruptedException {
-        java.util.Optional<String> fresh = java.util.Optional.empty();
-        try {
-            fresh = java.util.Optional.of(dev.ampere.shapecache.ShapeCache.getOrCreate(stack, shape.definition()).handle());
-        } catch (RuntimeException e) {
-            // the stack is going away; the client will ask again
-        }
-        ShapeResponses.mustRefetch(res, "GET", fresh, cache);
+    /**
+     * The shape went away while the request waited. No new handle is offered: the shape's definition may be what
+     * changed (a schema change), so the client's next request builds it again from the current table.
+     */
+    private void mustRefetchAfterRotation() {
+        ShapeResponses.mustRefetch(res, "GET", java.util.Optional.empty(), cache);
     }
 
     private void headers(LogOffset offset, boolean upToDate, boolean hasData, String etag) {

@@ -48,6 +48,9 @@ final class ShapeRoutes {
             serve(req, res);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (dev.ampere.process.CallException e) {
+            log.warn("GET /v1/shape: the shape could not be created or found: {}", e.getMessage());
+            if (!res.isSent()) ShapeResponses.unavailable(res, "GET", "The shape could not be created, try again", 1, cache);
         } catch (Exception e) {
             failed(res, "GET", e);
         }
@@ -169,7 +172,10 @@ final class ShapeRoutes {
         if (d.isEmpty()) return null;
         Optional<ShapeStatus> byDefinition = shapes.byDefinition(d.get().canonical());
         if (request.handle().isPresent()) {
-            if (byDefinition.isPresent() && !byDefinition.get().handle().equals(request.handle().get())) {
+            Optional<ShapeStatus> byHandle = shapes.get(request.handle().get());
+            boolean mismatch = byDefinition.isPresent() && !byDefinition.get().handle().equals(request.handle().get())
+                    || byHandle.isPresent() && !byHandle.get().definition().canonical().equals(d.get().canonical());
+            if (mismatch) {
                 ShapeResponses.invalid(res, "DELETE", RequestErrors.of("handle", "The specified shape definition and"
                         + " handle do not match"), cache);
                 return null;

@@ -28,8 +28,11 @@ final class StackReadiness {
             while (!ready(stack)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || stack.events().fatal().isPresent()) return false;
-                // Ready may precede the shape table by a moment: the ShapeCache publishes it while starting.
-                changed.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+                // Ready may precede the shape table by a moment (the ShapeCache publishes it while starting): once
+                // the event has come, wait in short slices instead of spinning on the open latch.
+                long slice = Math.min(left, TimeUnit.MILLISECONDS.toNanos(50));
+                if (changed.getCount() == 0) Thread.sleep(Duration.ofNanos(slice));
+                else changed.await(slice, TimeUnit.NANOSECONDS);
             }
             return true;
         }

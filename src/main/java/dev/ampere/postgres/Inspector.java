@@ -63,6 +63,16 @@ public final class Inspector implements ProcessBody {
         return inspector.call(new Load(relation), timeout);
     }
 
+    /**
+     * Drops a table's cached metadata and returns once it is gone, so that whatever the caller does next (telling
+     * shapes their table changed) cannot be followed by a read of the stale entry.
+     */
+    public static void invalidate(Stack stack, RelationName relation) throws InterruptedException {
+        var inspector = stack.registry().whereis(Names.INSPECTOR);
+        if (inspector.isPresent()) inspector.get().call(new Invalidate(relation), Duration.ofSeconds(30));
+        else stack.tableCache().remove(relation);
+    }
+
     @Override
     public void run(ProcessContext ctx) throws Exception {
         while (true) {
@@ -75,6 +85,10 @@ public final class Inspector implements ProcessBody {
                     }
                 }
                 case Invalidate(RelationName relation) -> cache.remove(relation);
+                case Call c when c.request() instanceof Invalidate(RelationName relation) -> {
+                    cache.remove(relation);
+                    c.reply(true);
+                }
                 default -> { }
             }
         }

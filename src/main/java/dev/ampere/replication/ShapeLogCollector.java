@@ -125,6 +125,8 @@ public final class ShapeLogCollector implements ProcessBody {
                     }
                 }
                 case RelationMessage(Relation r) -> {
+                    // The table may have changed: forget its cached metadata before any shape rebuilds from it.
+                    dev.ampere.postgres.Inspector.invalidate(stack, new dev.ampere.postgres.RelationName(r.schema(), r.table()));
                     for (ShapeSubscription s : router.onTable(r.id())) {
                         s.consumer().send(new ConsumerMessages.RelationChanged(r));
                     }

@@ -45,6 +45,8 @@ public final class ShapeCache implements ProcessBody {
 
     private record Invalidate(String handle, String reason) {}
 
+    private record PurgeAll(String reason) {}
+
     private final Stack stack;
     private final ShapeTable table = new ShapeTable();
     private final Map<ProcessRef, String> supervisors = new HashMap<>();
@@ -74,6 +76,12 @@ public final class ShapeCache implements ProcessBody {
         stack.registry().whereis(Names.SHAPE_CACHE).ifPresent(p -> p.send(new Invalidate(handle, reason)));
     }
 
+    /** Removes every shape (their history can no longer be trusted); returns once they are gone. */
+    public static void purgeAll(Stack stack, String reason) throws InterruptedException {
+        var cache = stack.registry().whereis(Names.SHAPE_CACHE);
+        if (cache.isPresent()) cache.get().call(new PurgeAll(reason), Duration.ofMinutes(5));
+    }
+
     private static ProcessRef process(Stack stack) {
         return stack.registry().whereis(Names.SHAPE_CACHE)
                 .orElseThrow(() -> new IllegalStateException("the shape cache is not running"));
@@ -92,9 +100,14 @@ public final class ShapeCache implements ProcessBody {
             ctx.started();
             while (true) {
                 switch (ctx.receive()) {
-                    case Call c when c.request() instanceof GetOrCreate(ShapeDefinition d) -> c.reply(getOrCreate(d));
-                    case Call c when c.request() instanceof Delete(String handle) -> c.reply(remove(handle, "deleted"));
-                    case Invalidate(String handle, String reason) -> remove(handle, reason);
+                    case Call c -> handleCall(c);
+                    case Invalidate(String handle, String reason) -> {
+                        try {
+                            remove(handle, reason);
+                        } catch (Exception e) {
+                            log.warn("[{}] removing shape {} failed: {}", stack.id(), handle, e.getMessage());
+                        }
+                    }
                     case Down d -> {
                         String handle = supervisors.remove(d.process());
                         if (handle != null) remove(handle, "its processes stopped (" + d.reason() + ")");
@@ -104,6 +117,27 @@ public final class ShapeCache implements ProcessBody {
             }
         } finally {
             shutdown();
+        }
+    }
+
+    /** One request's failure is that request's: it never takes the cache (and every shape) down. */
+    private void handleCall(Call c) {
+        try {
+            switch (c.request()) {
+                case GetOrCreate(ShapeDefinition d) -> c.reply(getOrCreate(d));
+                case Delete(String handle) -> c.reply(remove(handle, "deleted"));
+                case PurgeAll(String reason) -> {
+                    for (ShapeStatus s : java.util.List.copyOf(table.all())) remove(s.handle(), reason);
+                    c.reply(true);
+                }
+                default -> c.fail(new IllegalArgumentException("unknown request " + c.request()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            c.fail(e);
+        } catch (Exception e) {
+            log.warn("[{}] shape request failed: {}", stack.id(), e.toString());
+            c.fail(e);
         }
     }
 
@@ -138,11 +172,19 @@ public final class ShapeCache implements ProcessBody {
         if (existing.isPresent()) return existing.get();
         Instant now = Instant.now();
         String handle = d.newHandle(ChronoUnit.MICROS.between(Instant.EPOCH, now));
-        while (table.get(handle).isPresent()) handle = d.newHandle(ChronoUnit.MICROS.between(Instant.EPOCH, now) + 1);
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
+        while (table.get(handle).isPresent()) handle = d.newHandle(++micros);
         ShapeStorage s = storage.create(handle, ShapeDefinitionCodec.encode(d));
         ShapeStatus status = new ShapeStatus(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS);
         table.put(status);
-        startProcesses(status, Optional.empty());
+        try {
+            startProcesses(status, Optional.empty());
+        } catch (Exception e) {
+            table.remove(handle);
+            status.markRemoved();
+            storage.delete(handle);
+            throw e;
+        }
         return status;
     }
 

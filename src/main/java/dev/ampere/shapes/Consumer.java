@@ -53,11 +53,13 @@ public final class Consumer implements ProcessBody {
     private SnapshotVisibility visibility;
     private boolean filtering;
     private final List<TransactionFragment> waitingForSnapshot = new ArrayList<>();
+    private boolean inTransaction;
     private boolean skipTransaction;
     private boolean wroteInTransaction;
     private LogItem heldBack;
     private long unflushedCommit;
     private boolean hasUnflushed;
+    private long flushDeadline;
 
     public Consumer(Stack stack, ShapeStatus status, Optional<SnapshotInfo> recovered) {
         this.stack = stack;
@@ -79,10 +81,17 @@ public final class Consumer implements ProcessBody {
         recovered.ifPresent(this::snapshotKnown);
         ctx.started();
         while (true) {
-            Object m = hasUnflushed ? ctx.receive(FLUSH_DELAY) : ctx.receive();
-            if (m == null) {
-                flush();
-                continue;
+            Object m;
+            if (hasUnflushed) {
+                // A fixed deadline from the first unflushed commit: a busy shape still flushes every FLUSH_DELAY.
+                long left = flushDeadline - System.nanoTime();
+                m = left > 0 ? ctx.receive(Duration.ofNanos(left)) : null;
+                if (m == null) {
+                    flush();
+                    continue;
+                }
+            } else {
+                m = ctx.receive();
             }
             Outcome outcome = switch (m) {
                 case SnapshotStarted(SnapshotInfo info) -> {
@@ -109,6 +118,7 @@ public final class Consumer implements ProcessBody {
                         matchesTable(r) ? Outcome.CONTINUE : invalidate("the schema of " + r + " changed");
                 case ConsumerMessages.StreamRestarted() -> {
                     heldBack = null;
+                    inTransaction = false;
                     yield Outcome.CONTINUE;
                 }
                 default -> Outcome.CONTINUE;
@@ -124,7 +134,10 @@ public final class Consumer implements ProcessBody {
     }
 
     private Outcome handle(TransactionFragment f) throws Exception {
-        if (f.first()) {
+        // The collector only sends a shape the fragments that affect it, so a transaction may begin, for this shape,
+        // with a fragment that is not the transaction's first.
+        if (f.first() || !inTransaction) {
+            inTransaction = true;
             if (filtering && visibility.isAfterSnapshot(f.xid())) filtering = false;
             skipTransaction = filtering && visibility.containsTransaction(f.xid());
             wroteInTransaction = false;
@@ -152,7 +165,10 @@ public final class Consumer implements ProcessBody {
                 wroteInTransaction = true;
             }
         }
-        if (f.last()) endTransaction(f.commitLsn());
+        if (f.last()) {
+            inTransaction = false;
+            endTransaction(f.commitLsn());
+        }
         return Outcome.CONTINUE;
     }
 
@@ -162,6 +178,7 @@ public final class Consumer implements ProcessBody {
             stack.shapeSubscriptions().dispatch(status.handle(), new ShapeEvent.NewChanges(status.latestOffset()));
         }
         unflushedCommit = commitLsn;
+        if (!hasUnflushed) flushDeadline = System.nanoTime() + FLUSH_DELAY.toNanos();
         hasUnflushed = true;
     }
 

@@ -130,13 +130,18 @@ class ShapeApiIntegrationTest {
         // The wait may end by timeout before the truncate arrives; then the next request must see the rotation.
         if (rotated.statusCode() == 200) rotated = a.shape(params("table", "rot", "offset", "0_inf", "handle", h2, "live", "true"));
         assertEquals(409, rotated.statusCode(), rotated.body());
-        String h3 = rotated.headers().firstValue("electric-handle").orElseThrow();
+        String h3 = a.shape(params("table", "rot", "offset", "-1")).headers().firstValue("electric-handle").orElseThrow();
+        assertNotEquals(h2, h3);
 
-        a.shape(params("table", "rot", "offset", "-1"));
         a.sql("ALTER TABLE rot ADD COLUMN extra int", "INSERT INTO rot VALUES (2, 'b', 3)");
         HttpResponse<String> afterAlter = a.shape(params("table", "rot", "offset", "0_inf", "handle", h3, "live", "true"));
         if (afterAlter.statusCode() == 200) afterAlter = a.shape(params("table", "rot", "offset", "0_inf", "handle", h3, "live", "true"));
         assertEquals(409, afterAlter.statusCode(), afterAlter.body());
+        // The shape is rebuilt from the table as it is now: the new column is in its schema and its rows.
+        HttpResponse<String> rebuilt = a.shape(params("table", "rot", "offset", "-1"));
+        assertEquals(200, rebuilt.statusCode(), rebuilt.body());
+        assertTrue(rebuilt.headers().firstValue("electric-schema").orElseThrow().contains("\"extra\""));
+        assertTrue(rebuilt.body().contains("\"extra\":\"3\""), rebuilt.body());
     }
 
     @Test
@@ -156,6 +161,15 @@ class ShapeApiIntegrationTest {
         String handle = a.shape(params("table", "items", "offset", "-1")).headers().firstValue("electric-handle").orElseThrow();
         assert400(params("table", "items", "offset", "999999999999_0", "handle", handle),
                 errors("offset", "out of bounds for this shape"));
+    }
+
+    @Test
+    void hugeSnapshotChunkNumbersAreNotAnError() throws Exception {
+        String handle = a.shape(params("table", "items", "offset", "-1")).headers().firstValue("electric-handle").orElseThrow();
+        for (String offset : new String[]{"0_2147483647", "0_4294967296", "0_9223372036854775806"}) {
+            HttpResponse<String> r = a.shape(params("table", "items", "offset", offset, "handle", handle));
+            assertEquals(200, r.statusCode(), offset + ": " + r.body());
+        }
     }
 
     @Test
