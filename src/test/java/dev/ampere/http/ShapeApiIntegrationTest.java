@@ -164,6 +164,26 @@ class ShapeApiIntegrationTest {
     }
 
     @Test
+    void aShapeReachedOnlyByALaterFragmentOfABigTransactionGetsItsRows() throws Exception {
+        a.sql("CREATE TABLE bulk (id int PRIMARY KEY, v text)");
+        HttpResponse<String> first = a.shape(params("table", "bulk", "offset", "-1", "where", "id > 1900"));
+        String handle = first.headers().firstValue("electric-handle").orElseThrow();
+        // 2,000 rows in one transaction: the assembler cuts it into fragments of 500, and only the last reaches the shape.
+        a.sql("INSERT INTO bulk SELECT g, 'v' || g FROM generate_series(1, 2000) g");
+        HttpResponse<String> live = a.shape(params("table", "bulk", "offset", "0_inf", "handle", handle,
+                "where", "id > 1900", "live", "true"));
+        String body = live.body();
+        if (!body.contains("\"last\":true")) {
+            live = a.shape(params("table", "bulk", "offset", "0_inf", "handle", handle, "where", "id > 1900", "live", "true"));
+            body = live.body();
+        }
+        assertEquals(100, body.split("\"operation\":\"insert\"", -1).length - 1, body);
+        assertEquals(1, body.split("\"last\":true", -1).length - 1, "one last marker per transaction");
+        assertTrue(body.contains("\"v\":\"v2000\""));
+        assertFalse(body.contains("\"v\":\"v1900\""));
+    }
+
+    @Test
     void hugeSnapshotChunkNumbersAreNotAnError() throws Exception {
         String handle = a.shape(params("table", "items", "offset", "-1")).headers().firstValue("electric-handle").orElseThrow();
         for (String offset : new String[]{"0_2147483647", "0_4294967296", "0_9223372036854775806"}) {
