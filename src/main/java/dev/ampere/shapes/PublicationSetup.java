@@ -23,6 +23,9 @@ final class PublicationSetup {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
+                // ALTER TABLE waits for an exclusive lock: a long transaction on the table must fail the snapshot
+                // (the client retries) rather than hold the shape, and its buffered changes, indefinitely.
+                s.execute("SET LOCAL lock_timeout = '10s'");
                 s.execute("SELECT pg_advisory_xact_lock(hashtext('" + publication.replace("'", "''") + "'))");
                 if (!published(c, publication, table)) {
                     s.execute("ALTER PUBLICATION " + TableInfo.quoteIdent(publication) + " ADD TABLE " + table.quotedName());
