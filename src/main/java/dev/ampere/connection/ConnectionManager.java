@@ -126,6 +126,7 @@ public final class ConnectionManager implements ProcessBody {
                 c.slotCreated(), timelineChanged));
         if (replication == null) {
             stack.requestPurge(c.slotCreated() || timelineChanged);
+            stack.recordResumeLsn(c.resumeFrom().value());
             ProcessRef connectionSupervisor = stack.registry().whereis(Names.CONNECTION_SUPERVISOR)
                     .orElseThrow(() -> new IllegalStateException("no connection supervisor"));
             replication = Supervisor.startChild(connectionSupervisor, replicationSupervisor.get(), Duration.ofMinutes(5));

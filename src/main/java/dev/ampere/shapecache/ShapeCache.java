@@ -153,7 +153,7 @@ public final class ShapeCache implements ProcessBody {
             try {
                 ShapeDefinition d = ShapeDefinitionCodec.decode(stored.definition());
                 ShapeStorage s = storage.get(stored.handle()).orElseThrow();
-                ShapeStatus status = new ShapeStatus(stored.handle(), d, s, s.latestOffset());
+                ShapeStatus status = new ShapeStatus(stored.handle(), d, s, visibleAfterRestart(s.latestOffset()));
                 table.put(status);
                 startProcesses(status, Optional.of(stored.snapshot()));
                 recovered++;
@@ -165,6 +165,17 @@ public final class ShapeCache implements ProcessBody {
         }
         log.info("[{}] {} shapes recovered{}", stack.id(), recovered,
                 recovery.deletedHandles().isEmpty() ? "" : ", " + recovery.deletedHandles().size() + " incomplete ones deleted");
+    }
+
+    /**
+     * What readers may see of a recovered log: only transactions the slot had confirmed, which were complete. A
+     * transaction written in part before a crash stays hidden until replication resends it and the consumer
+     * completes it.
+     */
+    private LogOffset visibleAfterRestart(LogOffset stored) {
+        if (!stored.isAfter(LogOffset.LAST_BEFORE_REAL_OFFSETS) || stack.resumeLsn() == 0) return stored;
+        LogOffset horizon = LogOffset.of(stack.resumeLsn(), LogOffset.INF);
+        return stored.compareTo(horizon) <= 0 ? stored : horizon;
     }
 
     private ShapeStatus getOrCreate(ShapeDefinition d) throws Exception {

@@ -30,6 +30,7 @@ public final class Stack {
     private volatile ShapeTable shapes;
     private volatile boolean purgeStoredShapes;
     private volatile long lastSeenLsn;
+    private volatile long resumeLsn;
 
     public Stack(Config config) {
         this.config = config;
@@ -80,6 +81,19 @@ public final class Stack {
     /** Whether stored shapes are stale (new slot, or another database timeline) and must be purged, not recovered. */
     public boolean purgeStoredShapes() {
         return purgeStoredShapes;
+    }
+
+    /**
+     * The slot's confirmed position when replication (re)started: every stored transaction with a commit LSN at or
+     * below it is complete, anything above may be a partial write from before a crash, which replication will resend.
+     */
+    public long resumeLsn() {
+        return resumeLsn;
+    }
+
+    /** Called by the ConnectionManager before it starts the replication supervisor. */
+    public void recordResumeLsn(long lsn) {
+        this.resumeLsn = lsn;
     }
 
     /** Called by the ConnectionManager before it starts the replication supervisor. */
