@@ -6,7 +6,6 @@ import dev.ampere.config.DatabaseUrl;
 import dev.ampere.postgres.ReplicationClient;
 import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.postgres.Timeline;
-import dev.ampere.process.Call;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.Down;
 import dev.ampere.process.ExitReason;
@@ -36,11 +35,6 @@ import java.util.function.Supplier;
 public final class ConnectionManager implements ProcessBody {
     private record RestartClient() {}
 
-    /** A call answered with the manager's view of its connections (for tests and diagnostics). */
-    public record GetState() {}
-
-    public record State(boolean lockHeld, boolean clientConnected, boolean poolOpen, boolean fatal) {}
-
     private final Stack stack;
     private final Config config;
     private final DatabaseUrl url;
@@ -52,8 +46,6 @@ public final class ConnectionManager implements ProcessBody {
     private ProcessRef lock;
     private ProcessRef client;
     private ProcessRef replication;
-    private boolean lockHeld;
-    private boolean clientConnected;
     private boolean timelineChecked;
     private HikariDataSource pool;
     private boolean fatal;
@@ -75,22 +67,15 @@ public final class ConnectionManager implements ProcessBody {
             lock.monitor(ctx.self());
             while (true) {
                 Object m = ctx.receive();
-                if (fatal) {
-                    if (m instanceof Call c) c.reply(state());
-                    continue; // nothing more to do until someone fixes the configuration and restarts us
-                }
+                if (fatal) continue; // nothing more to do until someone fixes the configuration and restarts us
                 switch (m) {
-                    case dev.ampere.connection.LockConnection.Acquired a -> {
-                        lockHeld = true;
-                        startClient();
-                    }
+                    case LockConnection.Acquired a -> startClient();
                     case ReplicationClient.Connected c -> onClientConnected(c);
                     case Down d when d.process() == lock -> onLockDown(d.reason());
                     case Down d when d.process() == client -> onClientDown(d.reason());
                     case Down d when d.process() == replication ->
                             throw new ExpectedFailure("the replication supervisor stopped (" + d.reason() + ")");
                     case RestartClient r -> startClient();
-                    case Call c when c.request() instanceof GetState -> c.reply(state());
                     default -> { }
                 }
             }
@@ -99,12 +84,7 @@ public final class ConnectionManager implements ProcessBody {
         }
     }
 
-    private State state() {
-        return new State(lockHeld, clientConnected, pool != null, fatal);
-    }
-
     private void startClient() {
-        clientConnected = false;
         client = Processes.spawn("replication_client",
                 new ReplicationClient(config, url, stack.events(), ctx.self(), streamer));
         client.monitor(ctx.self());
@@ -112,7 +92,6 @@ public final class ConnectionManager implements ProcessBody {
 
     private void onClientConnected(ReplicationClient.Connected c) throws Exception {
         if (c.client() != client) return;
-        clientConnected = true;
         if (pool == null) {
             pool = QueryPool.open(config.queryDatabaseUrl().orElse(url), config.dbPoolSize(), stack.id());
             stack.publishPool(pool);
@@ -142,7 +121,6 @@ public final class ConnectionManager implements ProcessBody {
     }
 
     private void onLockDown(ExitReason reason) {
-        lockHeld = false;
         if (isFatal(reason)) {
             fail(reason);
             return;
@@ -153,7 +131,6 @@ public final class ConnectionManager implements ProcessBody {
     }
 
     private void onClientDown(ExitReason reason) {
-        clientConnected = false;
         if (isFatal(reason)) {
             fail(reason);
             return;

@@ -181,7 +181,8 @@ public final class ShapeRequestParser {
         TreeMap<BigInteger, Map.Entry<String, String>> sorted = new TreeMap<>();
         for (Map.Entry<String, String> e : params.entrySet()) sorted.put(parseInteger(e.getKey()), e);
         Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : sorted.values()) out.put(e.getKey(), e.getValue());
+        // Keys as the where engine reads them ("01" and "+1" name $1 too).
+        for (var e : sorted.entrySet()) out.put(e.getKey().toString(), e.getValue().getValue());
         return out;
     }
 

@@ -201,7 +201,8 @@ final class ShapeRoutes {
     private boolean authorized(Map<String, List<String>> query) {
         if (config.secret().isEmpty()) return true;
         String given = first(query, "secret").or(() -> first(query, "api_secret")).orElse(null);
-        return given != null && java.security.MessageDigest.isEqual(given.getBytes(), config.secret().get().getBytes());
+        return given != null && java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                config.secret().get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** A write to a client that closed its connection: expected for aborted and timed-out requests. */

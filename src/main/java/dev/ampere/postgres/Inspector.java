@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Threading: the cache map is shared for reading; only this process writes it.
  */
 public final class Inspector implements ProcessBody {
-    /** Drops cached metadata of a table (by name), e.g. after a Relation message changed it. */
+    /** Drops cached metadata of a table (by name), e.g. after a Relation message changed it; see {@link #invalidate}. */
     public record Invalidate(RelationName relation) {}
 
     private record Load(RelationName relation) {}
@@ -84,7 +84,6 @@ public final class Inspector implements ProcessBody {
                         c.fail(new Unavailable("could not read the catalog for " + relation + ": " + e.getMessage(), e));
                     }
                 }
-                case Invalidate(RelationName relation) -> cache.remove(relation);
                 case Call c when c.request() instanceof Invalidate(RelationName relation) -> {
                     cache.remove(relation);
                     c.reply(true);

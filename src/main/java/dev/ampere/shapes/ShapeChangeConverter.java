@@ -28,6 +28,7 @@ final class ShapeChangeConverter {
     private final Optional<WhereClause> where;
     private final LogItemEncoder encoder;
     private final List<String> names;
+    private final java.util.Map<String, Integer> positions = new java.util.HashMap<>();
     private final int[] selected;
     private final boolean[] isSelected;
     private final int[] keyColumns;
@@ -39,6 +40,7 @@ final class ShapeChangeConverter {
         TableInfo table = shape.table();
         this.encoder = new LogItemEncoder(table);
         this.names = table.columns().stream().map(ColumnInfo::name).toList();
+        for (int i = 0; i < names.size(); i++) positions.put(names.get(i), i);
         this.selected = shape.columns().stream().mapToInt(table::columnIndex).toArray();
         this.isSelected = new boolean[names.size()];
         for (int i : selected) isSelected[i] = true;
@@ -108,8 +110,8 @@ final class ShapeChangeConverter {
     private int[] changedSelected(List<String> changedColumns) {
         List<Integer> out = new ArrayList<>();
         for (String c : changedColumns) {
-            int i = names.indexOf(c);
-            if (i >= 0 && isSelected[i]) out.add(i);
+            Integer i = positions.get(c);
+            if (i != null && isSelected[i]) out.add(i);
         }
         return out.stream().mapToInt(Integer::intValue).sorted().toArray();
     }

@@ -48,10 +48,12 @@ public record ShapeDefinition(TableInfo table, Optional<WhereClause> where, Map<
     public static ShapeDefinition create(TableInfo table, Optional<String> whereText, Map<String, String> params,
                                          Optional<List<String>> requestedColumns, Replica replica, LogMode log) {
         Optional<WhereClause> where = whereText.map(w -> WhereClause.parse(w, table, params));
-        if (where.isEmpty() && !params.isEmpty()) WhereClause.validateParams(params);
         List<String> columns = requestedColumns.map(cols -> selectColumns(table, cols))
                 .orElseGet(() -> table.columns().stream().map(ColumnInfo::name).toList());
-        return new ShapeDefinition(table, where, params, columns, requestedColumns.isPresent(), replica, log);
+        // Params only mean something through a where clause (Electric ignores them otherwise): keep them out of the
+        // definition so they cannot split one shape into several.
+        return new ShapeDefinition(table, where, where.isPresent() ? params : Map.of(), columns,
+                requestedColumns.isPresent(), replica, log);
     }
 
     private static List<String> selectColumns(TableInfo table, List<String> requested) {

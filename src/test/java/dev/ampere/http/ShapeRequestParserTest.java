@@ -191,6 +191,8 @@ class ShapeRequestParserTest {
         for (int i = 1; i <= 11; i++) keys.add(Integer.toString(i));
         assertEquals(keys, List.copyOf(ok(pairs.toArray(String[]::new)).definition().params().keySet()));
         assertEquals(err("params", "is invalid"), body("table=t", "offset=-1", "params[1][x]=a"));
+        assertEquals(Map.of("1", "a", "2", "b"), ok("table=t", "offset=-1", "where=x", "params[01]=a", "params[+2]=b")
+                .definition().params(), "keys as the where engine reads them");
     }
 
     @Test
