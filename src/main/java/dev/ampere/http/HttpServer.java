@@ -33,6 +33,9 @@ public final class HttpServer implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(config.listenOnIpv6() ? "::" : "0.0.0.0")
                 .port(config.port())
+                // Without TCP_NODELAY the last small write of every response on a kept-alive connection waits for
+                // the client's delayed ACK (about 40 ms): Nagle's algorithm meeting delayed acknowledgement.
+                .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
                 .build()
                 .start();
