@@ -8,7 +8,7 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;
 import dev.ampere.replication.WalStreamer;
 import dev.ampere.stack.Stack;
-import dev.ampere.stack.StackSupervisor;
+import dev.ampere.StackSupervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

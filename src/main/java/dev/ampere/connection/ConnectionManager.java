@@ -1,5 +1,8 @@
 package dev.ampere.connection;
 
+import dev.ampere.postgres.Backoff;
+import dev.ampere.postgres.FatalDatabaseError;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ampere.config.Config;
 import dev.ampere.config.DatabaseUrl;

@@ -1,5 +1,8 @@
 package dev.ampere.connection;
 
+import dev.ampere.postgres.DatabaseConnector;
+import dev.ampere.postgres.FatalDatabaseError;
+
 import dev.ampere.config.DatabaseUrl;
 import dev.ampere.process.ExpectedFailure;
 import dev.ampere.process.ProcessBody;

@@ -1,6 +1,6 @@
 package dev.ampere.http;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 
 /**
  * The {@code offset} a shape request asks for (PROTOCOL.md §1.6): a log position (including {@code -1}), or the

@@ -1,7 +1,7 @@
 package dev.ampere.http;
 
 import dev.ampere.config.Config;
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.shapecache.ShapeEvent;
 import dev.ampere.shapecache.ShapeStatus;
 import dev.ampere.shapecache.storage.ItemCursor;

@@ -3,7 +3,7 @@ package dev.ampere.http;
 import dev.ampere.shapes.ShapeDefinition;
 
 import dev.ampere.postgres.RelationName;
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,9 +1,11 @@
 package dev.ampere.postgres;
 
+import dev.ampere.changes.Lsn;
+
 import dev.ampere.config.Config;
 import dev.ampere.config.DatabaseUrl;
-import dev.ampere.connection.DatabaseConnector;
-import dev.ampere.connection.FatalDatabaseError;
+import dev.ampere.postgres.DatabaseConnector;
+import dev.ampere.postgres.FatalDatabaseError;
 import dev.ampere.process.ExpectedFailure;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;

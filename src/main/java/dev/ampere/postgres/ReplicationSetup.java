@@ -1,6 +1,8 @@
 package dev.ampere.postgres;
 
-import dev.ampere.connection.FatalDatabaseError;
+import dev.ampere.changes.Lsn;
+
+import dev.ampere.postgres.FatalDatabaseError;
 import org.postgresql.PGConnection;
 
 import java.sql.Connection;

@@ -1,5 +1,7 @@
 package dev.ampere.postgres;
 
+import dev.ampere.changes.Lsn;
+
 import dev.ampere.process.ProcessContext;
 
 import java.sql.Connection;

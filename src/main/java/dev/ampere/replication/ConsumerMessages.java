@@ -1,5 +1,8 @@
 package dev.ampere.replication;
 
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
+
 /** What the ShapeLogCollector sends to a shape's consumer process. */
 public final class ConsumerMessages {
     private ConsumerMessages() {}

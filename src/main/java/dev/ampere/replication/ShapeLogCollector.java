@@ -1,5 +1,11 @@
 package dev.ampere.replication;
 
+import dev.ampere.changes.Change;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.postgres.wal.ReplicationFeedback;
+
 import dev.ampere.process.Call;
 import dev.ampere.process.Down;
 import dev.ampere.process.ProcessBody;

@@ -1,5 +1,7 @@
 package dev.ampere.replication;
 
+import dev.ampere.changes.Change;
+
 import dev.ampere.process.ProcessRef;
 import dev.ampere.where.index.ShapeFilterIndex;
 

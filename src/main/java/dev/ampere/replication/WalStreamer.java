@@ -1,8 +1,13 @@
 package dev.ampere.replication;
 
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.Row;
+import dev.ampere.changes.TransactionFragment;
+import dev.ampere.postgres.wal.ChangeSink;
+
 import dev.ampere.config.Config;
 import dev.ampere.postgres.Inspector;
-import dev.ampere.postgres.Lsn;
+import dev.ampere.changes.Lsn;
 import dev.ampere.postgres.RelationName;
 import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.postgres.TableInfo;

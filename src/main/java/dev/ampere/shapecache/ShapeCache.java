@@ -7,7 +7,7 @@ import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Supervisor;
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.shapecache.storage.ChronicleStackStorage;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.StackStorage;

@@ -1,6 +1,6 @@
 package dev.ampere.shapecache;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 
 /** Published under a shape's handle to the requests waiting on it (the stack's shape subscriptions). */
 public sealed interface ShapeEvent {

@@ -1,6 +1,6 @@
 package dev.ampere.shapecache;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapes.ShapeDefinition;
 

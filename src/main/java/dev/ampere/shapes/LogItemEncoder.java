@@ -3,7 +3,7 @@ package dev.ampere.shapes;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.ampere.postgres.TableInfo;
-import dev.ampere.replication.RowKeys;
+import dev.ampere.postgres.RowKeys;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package dev.ampere.shapes;
 
 import dev.ampere.postgres.ColumnInfo;
 import dev.ampere.postgres.TableInfo;
-import dev.ampere.replication.Change;
-import dev.ampere.replication.LogOffset;
-import dev.ampere.replication.Row;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.Row;
 import dev.ampere.shapecache.storage.LogItem;
 import dev.ampere.shapecache.storage.Operation;
 import dev.ampere.where.WhereClause;

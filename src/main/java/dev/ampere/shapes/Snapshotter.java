@@ -4,7 +4,7 @@ import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
-import dev.ampere.replication.RowKeys;
+import dev.ampere.postgres.RowKeys;
 import dev.ampere.shapecache.ShapeStatus;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;

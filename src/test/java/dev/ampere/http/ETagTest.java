@@ -1,6 +1,6 @@
 package dev.ampere.http;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

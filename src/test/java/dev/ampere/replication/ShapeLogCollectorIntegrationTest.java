@@ -1,7 +1,10 @@
 package dev.ampere.replication;
 
+import dev.ampere.changes.Change;
+import dev.ampere.changes.TransactionFragment;
+
 import dev.ampere.Ampere;
-import dev.ampere.postgres.Lsn;
+import dev.ampere.changes.Lsn;
 import dev.ampere.process.Call;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;

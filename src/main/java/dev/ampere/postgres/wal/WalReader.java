@@ -1,13 +1,13 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.postgres.Lsn;
-import dev.ampere.replication.AssemblerStats;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.ReplicationFeedback;
-import dev.ampere.replication.KeyColumnLookup;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionAssembler;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.changes.Lsn;
+import dev.ampere.postgres.wal.AssemblerStats;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.postgres.wal.ReplicationFeedback;
+import dev.ampere.postgres.wal.KeyColumnLookup;
+import dev.ampere.changes.Relation;
+import dev.ampere.postgres.wal.TransactionAssembler;
+import dev.ampere.changes.TransactionFragment;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;

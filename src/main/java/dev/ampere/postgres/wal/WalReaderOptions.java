@@ -1,7 +1,7 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.postgres.Lsn;
-import dev.ampere.replication.TransactionAssembler;
+import dev.ampere.changes.Lsn;
+import dev.ampere.postgres.wal.TransactionAssembler;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ampere.shapecache.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import java.nio.file.Path;
 import java.util.Arrays;
 import net.openhft.chronicle.bytes.SyncMode;

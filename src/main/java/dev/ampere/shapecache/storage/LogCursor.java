@@ -1,6 +1,6 @@
 package dev.ampere.shapecache.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;

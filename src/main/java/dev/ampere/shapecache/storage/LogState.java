@@ -1,6 +1,6 @@
 package dev.ampere.shapecache.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 
 /**
  * The published state of a shape's main log: latest offset and its Chronicle index, the first index, the chunk

@@ -1,6 +1,6 @@
 package dev.ampere.shapecache.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

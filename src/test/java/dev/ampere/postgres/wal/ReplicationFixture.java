@@ -1,10 +1,10 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.replication.Change;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.KeyColumnLookup;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.changes.Change;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.postgres.wal.KeyColumnLookup;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import dev.ampere.testing.TestDatabase;
 import org.postgresql.PGConnection;
 

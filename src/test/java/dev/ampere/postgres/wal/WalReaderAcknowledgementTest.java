@@ -1,6 +1,6 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.postgres.Lsn;
+import dev.ampere.changes.Lsn;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

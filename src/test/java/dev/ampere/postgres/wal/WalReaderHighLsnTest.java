@@ -1,9 +1,9 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.replication.Change;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.changes.Change;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
@@ -93,9 +93,9 @@ class WalReaderHighLsnTest {
                     Change c = f.changes().getFirst();
                     String tx = c.offset().toString().split("_")[0];
                     assertEquals(Long.toUnsignedString(f.commitLsn()), tx);
-                    assertEquals(new dev.ampere.postgres.Lsn(f.commitLsn()).toString(),
+                    assertEquals(new dev.ampere.changes.Lsn(f.commitLsn()).toString(),
                             one(s, "SELECT pg_lsn('0/0') + " + tx + " - 0"), "the decimal offset is the server's LSN");
-                    String end = new dev.ampere.postgres.Lsn(f.endLsn()).toString();
+                    String end = new dev.ampere.changes.Lsn(f.endLsn()).toString();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     while (!"t".equals(one(s, "SELECT confirmed_flush_lsn >= '" + end + "' FROM pg_replication_slots"))) {
                         assertTrue(System.nanoTime() < deadline, "slot advanced to " + end);

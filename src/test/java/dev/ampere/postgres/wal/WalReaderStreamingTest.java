@@ -1,11 +1,11 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.replication.AssemblerStats;
-import dev.ampere.replication.Change;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.LogOffset;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.postgres.wal.AssemblerStats;
+import dev.ampere.changes.Change;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;

@@ -1,10 +1,10 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.postgres.Lsn;
-import dev.ampere.replication.Change;
-import dev.ampere.replication.LogOffset;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.changes.Lsn;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.ampere.postgres.wal;
 
-import dev.ampere.replication.Change;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.Row;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.Row;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;

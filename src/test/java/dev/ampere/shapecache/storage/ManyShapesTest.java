@@ -7,7 +7,7 @@ import static dev.ampere.shapecache.storage.StorageTestSupport.txn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package dev.ampere.bench.replication;
 
 import dev.ampere.postgres.pgoutput.PgOutputDecoder;
 import dev.ampere.postgres.pgoutput.PgOutputMessage;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.KeyColumnLookup;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionAssembler;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.postgres.wal.KeyColumnLookup;
+import dev.ampere.changes.Relation;
+import dev.ampere.postgres.wal.TransactionAssembler;
+import dev.ampere.changes.TransactionFragment;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

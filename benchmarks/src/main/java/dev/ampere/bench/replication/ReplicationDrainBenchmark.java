@@ -1,13 +1,13 @@
 package dev.ampere.bench.replication;
 
 import dev.ampere.postgres.EmbeddedPostgresServer;
-import dev.ampere.postgres.Lsn;
+import dev.ampere.changes.Lsn;
 import dev.ampere.postgres.wal.ReplicationConnections;
 import dev.ampere.postgres.wal.WalReader;
 import dev.ampere.postgres.wal.WalReaderOptions;
-import dev.ampere.replication.ChangeSink;
-import dev.ampere.replication.Relation;
-import dev.ampere.replication.TransactionFragment;
+import dev.ampere.postgres.wal.ChangeSink;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import org.postgresql.PGConnection;
 
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.ampere.bench.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.shapecache.storage.ChronicleStackStorage;
 import dev.ampere.shapecache.storage.ItemCursor;
 import dev.ampere.shapecache.storage.LogItem;

@@ -1,6 +1,6 @@
 package dev.ampere.bench.storage;
 
-import dev.ampere.replication.LogOffset;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.shapecache.storage.LogItem;
 import dev.ampere.shapecache.storage.Operation;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.ampere.connection;
+package dev.ampere.postgres;
 
 import dev.ampere.process.ExpectedFailure;
 

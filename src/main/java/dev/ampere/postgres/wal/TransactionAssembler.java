@@ -1,4 +1,6 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 
 import dev.ampere.postgres.pgoutput.PgOutputDecoder;
 import dev.ampere.postgres.pgoutput.PgOutputMessage;

@@ -1,4 +1,7 @@
-package dev.ampere.stack;
+package dev.ampere;
+
+import dev.ampere.stack.Names;
+import dev.ampere.stack.Stack;
 
 import dev.ampere.connection.ConnectionSupervisor;
 import dev.ampere.postgres.Inspector;

@@ -1,4 +1,7 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.TransactionFragment;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
 
 /**
  * What the replication reader offers the code it delivers to: durability reports, and a way to keep the

@@ -1,4 +1,9 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
+
 
 import dev.ampere.postgres.pgoutput.Frame;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package dev.ampere.postgres;
+package dev.ampere.changes;
 
 /**
  * A Postgres log sequence number: an unsigned 64-bit WAL position. Postgres writes it {@code X/Y} (two hex

@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.TransactionFragment;
 
 /**
  * Told when transactions are durably stored by everyone who needed them, so the replication client may acknowledge

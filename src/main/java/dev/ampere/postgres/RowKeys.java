@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.postgres;
+import dev.ampere.changes.Relation;
 
 import dev.ampere.postgres.TableInfo;
 

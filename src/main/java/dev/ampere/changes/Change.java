@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.changes;
+import dev.ampere.postgres.RowKeys;
 
 import java.util.List;
 

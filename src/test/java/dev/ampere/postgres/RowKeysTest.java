@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.postgres;
+import dev.ampere.changes.Relation;
 
 import org.junit.jupiter.api.Test;
 

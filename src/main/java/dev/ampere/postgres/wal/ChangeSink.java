@@ -1,4 +1,6 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 
 /**
  * Where the transaction assembler delivers what it assembled, in stream order. Called on the replication reader's

@@ -1,4 +1,9 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.Row;
+import dev.ampere.postgres.RowKeys;
 
 import dev.ampere.postgres.pgoutput.PgOutputMessage;
 import dev.ampere.postgres.pgoutput.TupleData;

@@ -1,4 +1,4 @@
-package dev.ampere.replication;
+package dev.ampere.changes;
 
 import java.util.Arrays;
 import java.util.List;

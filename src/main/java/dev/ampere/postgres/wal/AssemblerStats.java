@@ -1,4 +1,4 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
 
 /**
  * Counters of the transaction assembler, for tests and metrics: they show that memory stays bounded (the peak

@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.postgres.wal;
+import dev.ampere.changes.Relation;
 
 import java.util.List;
 

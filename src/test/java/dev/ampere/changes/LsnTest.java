@@ -1,4 +1,4 @@
-package dev.ampere.postgres;
+package dev.ampere.changes;
 
 import org.junit.jupiter.api.Test;
 

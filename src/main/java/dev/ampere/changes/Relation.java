@@ -1,4 +1,5 @@
-package dev.ampere.replication;
+package dev.ampere.changes;
+import dev.ampere.postgres.wal.ChangeSink;
 
 import java.util.ArrayList;
 import java.util.Collections;
