@@ -2,13 +2,20 @@ package dev.ampere;
 
 import dev.ampere.config.Config;
 import dev.ampere.http.HttpServer;
-import dev.ampere.postgres.ReplicationStreamer;
+import dev.ampere.postgres.QueryPoolSlot;
+import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.TableCache;
+import dev.ampere.postgres.TableLookup;
 import dev.ampere.process.ExitReason;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;
+import dev.ampere.replication.LastSeenLsn;
+import dev.ampere.replication.ReplicationSupervisor;
 import dev.ampere.replication.WalStreamer;
+import dev.ampere.shapecache.ShapeDirectory;
+import dev.ampere.shapecache.ShapeTable;
+import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
-import dev.ampere.StackSupervisor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +25,10 @@ import java.time.Duration;
  * One running Ampere: a stack (its supervision tree) and the HTTP server in front of it. {@link Main} runs one
  * per JVM; tests start several against the same database.
  *
+ * <p>This is where the stack's shared views are made, once, and handed out: each has one owner inside the tree
+ * (the query pool slot the ConnectionManager, the table cache the Inspector, the shape table the ShapeCache, the
+ * last seen LSN the ShapeLogCollector), and the HTTP server receives only their read-only sides.
+ *
  * <p>Threading: start and close from one thread.
  */
 public final class Ampere implements AutoCloseable {
@@ -26,29 +37,38 @@ public final class Ampere implements AutoCloseable {
     private final Stack stack;
     private final ProcessRef root;
     private final HttpServer http;
+    private final QueryPoolView pool;
+    private final TableLookup tables;
+    private final ShapeDirectory shapes;
 
-    private Ampere(Stack stack, ProcessRef root, HttpServer http) {
+    private Ampere(Stack stack, ProcessRef root, HttpServer http, QueryPoolView pool, TableLookup tables,
+                   ShapeDirectory shapes) {
         this.stack = stack;
         this.root = root;
         this.http = http;
+        this.pool = pool;
+        this.tables = tables;
+        this.shapes = shapes;
     }
 
-    /** Starts a stack that streams changes into its shapes. */
+    /** Starts a stack that streams changes into its shapes, and its HTTP server. */
     public static Ampere start(Config config) {
-        return start(config, WalStreamer::new);
-    }
-
-    /** Starts a stack whose replication client runs the given streamer (tests of the connection tree use this). */
-    public static Ampere start(Config config, java.util.function.Function<Stack, ReplicationStreamer> streamerFactory) {
         LogBridge.install();
         Stack stack = new Stack(config);
-        ReplicationStreamer streamer = streamerFactory.apply(stack);
-        ProcessRef root = Processes.spawn("stack:" + stack.id(), StackSupervisor.build(stack, streamer));
+        QueryPoolSlot pool = new QueryPoolSlot();
+        TableCache tableCache = new TableCache();
+        TableLookup tables = new TableLookup(tableCache, stack.registry(), Names.INSPECTOR);
+        LastSeenLsn lastSeen = new LastSeenLsn();
+        ShapeTable shapeTable = new ShapeTable();
+        ShapeDirectory shapes = new ShapeDirectory(shapeTable, stack.registry(), Names.SHAPE_CACHE);
+        ReplicationSupervisor.Views views = new ReplicationSupervisor.Views(pool, tables, lastSeen, shapeTable);
+        ProcessRef root = Processes.spawn("stack:" + stack.id(),
+                StackSupervisor.build(stack, new WalStreamer(stack, tables), tableCache, pool, views));
         root.onExit(reason -> {
             if (reason instanceof ExitReason.Crash(Throwable t)) log.error("the stack stopped: {}", t.getMessage());
         });
-        HttpServer http = HttpServer.start(config, stack);
-        return new Ampere(stack, root, http);
+        HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen);
+        return new Ampere(stack, root, http, pool, tables, shapes);
     }
 
     public Stack stack() {
@@ -57,6 +77,19 @@ public final class Ampere implements AutoCloseable {
 
     public ProcessRef root() {
         return root;
+    }
+
+    /** The query pool, while the stack has one open. */
+    public QueryPoolView queryPool() {
+        return pool;
+    }
+
+    public TableLookup tables() {
+        return tables;
+    }
+
+    public ShapeDirectory shapes() {
+        return shapes;
     }
 
     public int httpPort() {

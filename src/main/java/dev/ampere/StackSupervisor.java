@@ -1,33 +1,38 @@
 package dev.ampere;
 
-import dev.ampere.stack.Names;
-import dev.ampere.stack.Stack;
-
 import dev.ampere.connection.ConnectionSupervisor;
 import dev.ampere.postgres.Inspector;
+import dev.ampere.postgres.QueryPoolSlot;
 import dev.ampere.postgres.ReplicationStreamer;
+import dev.ampere.postgres.TableCache;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
 import dev.ampere.replication.ReplicationSupervisor;
+import dev.ampere.stack.Names;
+import dev.ampere.stack.Stack;
 
 import java.time.Duration;
 
 /**
- * The root of one stack (PROTOCOL.md §3.1), one_for_one: the Inspector, then the ConnectionSupervisor. The
- * registries and the event bus are not processes here but thread-safe structures of the {@link Stack}.
+ * The root of one stack (docs/protocol.md §3.1), one_for_one: the Inspector, then the ConnectionSupervisor. The
+ * registries and the event bus are not processes here but thread-safe structures of the {@link Stack}; the views
+ * the branches share (query pool, table metadata, live shapes, replication progress) are created once by
+ * {@link Ampere} and passed down from here by constructor.
  */
-public final class StackSupervisor {
+final class StackSupervisor {
     private StackSupervisor() {}
 
-    public static Supervisor build(Stack stack, ReplicationStreamer streamer) {
-        ChildSpec inspector = ChildSpec.of("inspector", () -> new Inspector(stack, stack.tableCache()))
+    static Supervisor build(Stack stack, ReplicationStreamer streamer, TableCache tableCache, QueryPoolSlot pool,
+                            ReplicationSupervisor.Views views) {
+        ChildSpec inspector = ChildSpec.of("inspector", () -> new Inspector(tableCache, pool))
                 .registeredAs(stack.registry(), Names.INSPECTOR);
         return Supervisor.builder("stack_supervisor:" + stack.id())
                 .strategy(Strategy.ONE_FOR_ONE)
                 .intensity(3, Duration.ofSeconds(30))
                 .child(inspector)
-                .child(ConnectionSupervisor.spec(stack, streamer, () -> ReplicationSupervisor.spec(stack)))
+                .child(ConnectionSupervisor.spec(stack, streamer, pool,
+                        start -> ReplicationSupervisor.spec(stack, views, start)))
                 .build();
     }
 }

@@ -1,14 +1,16 @@
 package dev.ampere.connection;
 
+import dev.ampere.postgres.QueryPoolSlot;
 import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
+import dev.ampere.replication.ReplicationStart;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
 
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The rest_for_one supervisor of the connection side: the ConnectionManager first, then the ReplicationSupervisor,
@@ -18,9 +20,10 @@ import java.util.function.Supplier;
 public final class ConnectionSupervisor {
     private ConnectionSupervisor() {}
 
-    public static ChildSpec spec(Stack stack, ReplicationStreamer streamer, Supplier<ChildSpec> replicationSupervisor) {
+    public static ChildSpec spec(Stack stack, ReplicationStreamer streamer, QueryPoolSlot pool,
+                                 Function<ReplicationStart, ChildSpec> replicationSupervisor) {
         ChildSpec manager = ChildSpec.of("connection_manager",
-                        () -> new ConnectionManager(stack, streamer, replicationSupervisor))
+                        () -> new ConnectionManager(stack, streamer, pool, replicationSupervisor))
                 .withShutdownTimeout(Duration.ofSeconds(15))
                 .registeredAs(stack.registry(), Names.CONNECTION_MANAGER);
         return Supervisor.builder("connection_supervisor")

@@ -1,13 +1,18 @@
 package dev.ampere.http;
 
 import dev.ampere.config.Config;
-import dev.ampere.stack.Stack;
+import dev.ampere.postgres.TableLookup;
+import dev.ampere.replication.ReplicationProgress;
+import dev.ampere.shapecache.ShapeDirectory;
+import dev.ampere.stack.StackEvents;
+import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
  * The HTTP side of Ampere on Helidon SE: one virtual thread per request, routes read like a table of contents.
- * Lives beside the stack tree (as Electric's Bandit does), reading the stack's published state.
+ * Lives beside the stack tree (as Electric's Bandit does), reading only the read-only views the stack's owners hand
+ * out: the stack's events, the live shapes, table metadata and replication progress.
  *
  * <p>Threading: start and stop from one thread; handlers run on request threads.
  */
@@ -18,15 +23,16 @@ public final class HttpServer implements AutoCloseable {
         this.server = server;
     }
 
-    public static HttpServer start(Config config, Stack stack) {
-        HealthRoutes health = new HealthRoutes(stack.events());
-        ShapeRoutes shapes = new ShapeRoutes(stack);
+    public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
+                                   ReplicationProgress progress) {
+        HealthRoutes health = new HealthRoutes(events);
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)
-                .route(io.helidon.http.Method.HEAD, "/v1/shape", shapes::get)
+                .route(Method.HEAD, "/v1/shape", shapes::get)
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)
                 .any(HealthRoutes::notFound);

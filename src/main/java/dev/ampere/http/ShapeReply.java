@@ -1,74 +1,88 @@
 package dev.ampere.http;
 
-import dev.ampere.config.Config;
 import dev.ampere.changes.LogOffset;
-import dev.ampere.shapecache.ShapeEvent;
-import dev.ampere.shapecache.ShapeStatus;
+import dev.ampere.config.Config;
+import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.storage.ItemCursor;
 import dev.ampere.shapecache.storage.ShapeStorage;
-import dev.ampere.stack.Stack;
+import dev.ampere.shapes.ShapeState;
+import dev.ampere.shapes.SnapshotFailure;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Answers one resolved shape request from storage (PROTOCOL.md §1.6–§1.9, §1.13): a snapshot chunk, or the log range
- * {@code (offset, chunk end]} followed by an up-to-date message when it reaches the shape's end, or, for a live
- * request with nothing new, a wait for the shape's next change. Bodies stream the stored JSON bytes as they are,
- * joined by commas, through a fixed-size buffer, so a response of any size takes constant memory.
+ * Answers one resolved shape request from storage (docs/protocol.md §1.6–§1.10, §1.13): a snapshot chunk, or the log
+ * range {@code (offset, chunk end]} followed by an up-to-date message when it reaches the shape's end, or, for a
+ * live request with nothing new, a wait for the shape's next change.
+ *
+ * <p>Whole or visibly failed: status and headers are set only once the body's source is ready (the snapshot has
+ * produced its first row or is known empty; the log range is known), and bodies go through a {@link ResponseBody},
+ * so a failure after the first byte aborts the connection instead of ending the body. Every wait is on the shape's
+ * one primitive ({@link ShapeState#awaitChange}). Live bodies are shared by the requests waiting at the same offset
+ * ({@link SharedBodies}): one log read and one encoding per wake-up, however many clients wait.
  *
  * <p>Not thread-safe: one instance per request, on the request's thread.
  */
 final class ShapeReply {
-    private static final Duration SNAPSHOT_START_TIMEOUT = Duration.ofSeconds(30);
+    private static final long SNAPSHOT_START_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long SNAPSHOT_STALL_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final byte[] OPEN = {'['};
-    private static final byte[] CLOSE = {']'};
-    private static final Duration SSE_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration SSE_KEEPALIVE = Duration.ofSeconds(21);
-    private static final byte[] SSE_DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] SSE_END = "\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] SSE_KEEPALIVE_COMMENT = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final long SSE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long SSE_KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(21);
+    private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SSE_KEEPALIVE_COMMENT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Stack stack;
-    private final Config config;
+    /** The headers {@link #headers} sets; taken back when a body fails before anything was sent. */
+    private static final List<String> SUCCESS_HEADERS = List.of("content-type", "electric-handle", "electric-offset",
+            "electric-has-data", "electric-up-to-date", "electric-schema", "electric-cursor", "etag", "cache-control",
+            "surrogate-control");
+
+    /** What every reply needs from the server; built once by the routes. */
+    record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared) {}
+
+    /** The shape ended (or its storage went) while the reply was being prepared or sent. */
+    private static final class ShapeGone extends Exception {
+        ShapeGone() {
+            super("the shape was removed", null, false, false);
+        }
+    }
+
+    private final Deps deps;
     private final ServerRequest req;
     private final ServerResponse res;
     private final ShapeRequest request;
-    private final ShapeStatus shape;
+    private final ShapeState shape;
     private final ShapeStorage storage;
-    private final CacheHeaders.Config cache;
 
-    ShapeReply(Stack stack, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeStatus shape,
-               CacheHeaders.Config cache) {
-        this.stack = stack;
-        this.config = stack.config();
+    ShapeReply(Deps deps, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
+        this.deps = deps;
         this.req = req;
         this.res = res;
         this.request = request;
         this.shape = shape;
         this.storage = shape.storage();
-        this.cache = cache;
     }
 
     void send() throws Exception {
         try {
             dispatch();
+        } catch (ShapeGone e) {
+            mustRefetch();
         } catch (IllegalStateException | IOException e) {
-            // Storage refuses reads of a deleted shape; a reader that raced the removal gets the rotation.
-            if (!shape.isRemoved()) throw e;
-            if (!res.isSent()) mustRefetchAfterRotation();
+            // Storage refuses reads of a deleted shape: a reader that raced the removal gets the rotation.
+            if (!shape.hasEnded()) throw e;
+            mustRefetch();
         }
     }
 
@@ -84,10 +98,49 @@ final class ShapeReply {
         }
     }
 
+    // ---- snapshot ----
+
+    /** Waits for the snapshot to be servable; false when a response (error, 409, 503) was sent instead. */
+    private boolean awaitSnapshotReady() throws Exception {
+        long deadline = System.nanoTime() + SNAPSHOT_START_NANOS;
+        while (true) {
+            long version = shape.version();
+            switch (shape.snapshot()) {
+                case READY -> {
+                    return true;
+                }
+                case FAILED -> {
+                    snapshotFailed(shape.failure());
+                    return false;
+                }
+                case PENDING -> { }
+            }
+            if (shape.hasEnded()) throw new ShapeGone();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot to start", 5,
+                        deps.cache());
+                return false;
+            }
+            shape.awaitChange(version, left);
+        }
+    }
+
+    private void snapshotFailed(SnapshotFailure f) throws ShapeGone {
+        switch (f.kind()) {
+            case INVALID_QUERY -> ShapeResponses.invalid(res, "GET", RequestErrors.of("where", f.message()), deps.cache());
+            case SCHEMA_CHANGED -> throw new ShapeGone();
+            case UNAVAILABLE -> {
+                res.header("electric-internal-known-error", "true");
+                ShapeResponses.unavailable(res, "GET", f.message(), 10, deps.cache());
+            }
+        }
+    }
+
     private void afterSnapshotChunk(int k) throws Exception {
         long deadline = System.nanoTime() + SNAPSHOT_STALL_NANOS;
         while (true) {
-            long version = storage.changeVersion();
+            long version = shape.version();
             ShapeStorage.SnapshotState state = storage.snapshotState();
             if (state.chunksStarted() > k + 1) {
                 snapshotChunk(k + 1);
@@ -97,64 +150,53 @@ final class ShapeReply {
                 log(LogOffset.LAST_BEFORE_REAL_OFFSETS);
                 return;
             }
-            if (shape.isRemoved()) {
-                ShapeResponses.mustRefetch(res, "GET", java.util.Optional.empty(), cache);
-                return;
-            }
+            if (shape.hasEnded()) throw new ShapeGone();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot", 5, cache);
+                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot", 5, deps.cache());
                 return;
             }
-            storage.awaitChange(version, Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+            shape.awaitChange(version, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
         }
     }
 
     private void snapshotChunk(int k) throws Exception {
-        if (k == 0) {
-            try {
-                shape.awaitSnapshotStart(SNAPSHOT_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot to start", 5, cache);
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (shape.isRemoved()) {
-                    ShapeResponses.mustRefetch(res, "GET", java.util.Optional.empty(), cache);
-                } else {
-                    ShapeResponses.unavailable(res, "GET", "Could not take the shape's snapshot: "
-                            + e.getCause().getMessage(), 10, cache);
-                }
-                return;
-            }
-        }
+        if (k == 0 && !awaitSnapshotReady()) return;
         LogOffset chunk = LogOffset.snapshotChunk(k);
         String etag = ETag.unquoted(shape.handle(), request.offset(), chunk.toString(), null);
         headers(chunk, false, true, etag);
         if (notModified(etag)) return;
-        try (OutputStream out = body(); ItemCursor cursor = storage.readSnapshotChunk(k)) {
-            out.write(OPEN);
+        ResponseBody out = new ResponseBody(res);
+        try (ItemCursor cursor = storage.readSnapshotChunk(k)) {
+            out.write('[');
             boolean first = true;
             long deadline = System.nanoTime() + SNAPSHOT_STALL_NANOS;
             while (true) {
-                long version = storage.changeVersion();
+                long version = shape.version();
                 ItemCursor.Step step = cursor.advance();
                 if (step == ItemCursor.Step.END) break;
                 if (step == ItemCursor.Step.NOT_YET) {
-                    if (shape.isRemoved()) throw new IOException("the shape was removed while its snapshot was read");
+                    if (shape.hasEnded()) throw new IOException("the shape ended while its snapshot was read");
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new IOException("the snapshot of " + shape.handle() + " stalled");
                     out.flush();
-                    if (!storage.awaitChange(version, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                            && System.nanoTime() > deadline) {
-                        throw new IOException("the snapshot of " + shape.handle() + " stalled");
-                    }
+                    shape.awaitChange(version, left);
                     continue;
                 }
                 if (!first) out.write(',');
                 cursor.writeJsonTo(out);
                 first = false;
+                deadline = System.nanoTime() + SNAPSHOT_STALL_NANOS;
             }
-            out.write(CLOSE);
+            out.write(']');
+        } catch (Exception e) {
+            failBody(out, e);
+            return;
         }
+        out.finish();
     }
+
+    // ---- log ----
 
     private void log(LogOffset from) throws Exception {
         if (request.live() && request.liveSse()) {
@@ -163,37 +205,62 @@ final class ShapeReply {
         }
         LogOffset latest = shape.latestOffset();
         if (from.isAfter(latest)) {
-            if (!waitForChange(config.longPollTimeout().dividedBy(2), from)) {
-                ShapeResponses.invalid(res, "GET", RequestErrors.of("offset", "out of bounds for this shape"), cache);
+            // A restarted or lagging instance may catch up: wait like a live request for half the timeout.
+            latest = awaitPast(from, deps.config().longPollTimeout().dividedBy(2).toNanos(), true);
+            if (latest == null) {
+                ShapeResponses.invalid(res, "GET", RequestErrors.of("offset", "out of bounds for this shape"),
+                        deps.cache());
                 return;
             }
-            latest = shape.latestOffset();
         }
         if (request.live() && !from.isBefore(latest)) {
-            switch (holdUntilChange(from)) {
-                case ShapeEvent.Rotated r -> {
-                    mustRefetchAfterRotation();
-                    return;
-                }
-                case null -> {
-                    controlOnly(from, true);
-                    return;
-                }
-                default -> latest = shape.latestOffset();
+            latest = awaitPast(from, deps.config().longPollTimeout().toNanos(), false);
+            if (latest == null) {
+                controlOnly(from, true);
+                return;
             }
         }
         LogOffset chunkEnd = from.isBefore(latest) ? min(storage.chunkEnd(from), latest) : latest;
         boolean upToDate = !chunkEnd.isBefore(latest);
-        boolean empty = !from.isBefore(chunkEnd);
-        if (empty) {
+        if (!from.isBefore(chunkEnd)) {
             controlOnly(chunkEnd, false);
             return;
+        }
+        if (request.live()) {
+            byte[] shared = deps.shared().get(shape.handle(), from, chunkEnd,
+                    () -> buildBody(from, chunkEnd, upToDate));
+            if (shared != null) {
+                String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
+                headers(chunkEnd, upToDate, true, etag);
+                if (notModified(etag)) return;
+                res.send(shared);
+                return;
+            }
         }
         String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
         headers(chunkEnd, upToDate, true, etag);
         if (notModified(etag)) return;
-        try (OutputStream out = body(); ItemCursor cursor = storage.readLog(from, chunkEnd)) {
-            out.write(OPEN);
+        ResponseBody out = new ResponseBody(res);
+        try {
+            writeLog(out, from, chunkEnd, upToDate);
+        } catch (Exception e) {
+            failBody(out, e);
+            return;
+        }
+        out.finish();
+    }
+
+    /** A live body in memory, or null when it is too large to share (the request then streams its own). */
+    private byte[] buildBody(LogOffset from, LogOffset chunkEnd, boolean upToDate) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+        writeLog(buffer, from, chunkEnd, upToDate);
+        return buffer.size() > ResponseBody.BUFFER_LIMIT ? null : buffer.toByteArray();
+    }
+
+    private void writeLog(OutputStream out, LogOffset from, LogOffset chunkEnd, boolean upToDate)
+            throws IOException {
+        try (ItemCursor cursor = storage.readLog(from, chunkEnd)) {
+            out.write('[');
             boolean first = true;
             while (cursor.advance() == ItemCursor.Step.ITEM) {
                 if (!first) out.write(',');
@@ -204,7 +271,24 @@ final class ShapeReply {
                 if (!first) out.write(',');
                 out.write(ControlMessages.upToDate(lastSeenLsn(chunkEnd)));
             }
-            out.write(CLOSE);
+            out.write(']');
+        }
+    }
+
+    /**
+     * Waits until the shape's latest offset passes {@code from} (or, when {@code reach}, reaches it); returns the
+     * latest offset, or null on timeout. The version is read before each check, so no change slips between.
+     */
+    private LogOffset awaitPast(LogOffset from, long timeoutNanos, boolean reach) throws Exception {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            long version = shape.version();
+            if (shape.hasEnded()) throw new ShapeGone();
+            LogOffset latest = shape.latestOffset();
+            if (reach ? !from.isAfter(latest) : latest.isAfter(from)) return latest;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return null;
+            shape.awaitChange(version, left);
         }
     }
 
@@ -212,114 +296,102 @@ final class ShapeReply {
      * A body with only the up-to-date message: nothing new (or {@code offset=now}). A live one gets a unique ETag, so
      * no cache can ever revalidate an empty live response; a catch-up one can be revalidated like any other.
      */
-    private void controlOnly(LogOffset offset, boolean timedOut) throws IOException {
+    private void controlOnly(LogOffset offset, boolean timedOut) {
         String etag = ETag.unquoted(shape.handle(), request.offset(), offset.toString(),
                 request.live() ? System.nanoTime() : null);
         headers(offset, true, false, etag);
         if (!request.live() && notModified(etag)) return;
-        try (OutputStream out = body()) {
-            out.write(OPEN);
-            out.write(ControlMessages.upToDate(lastSeenLsn(offset)));
-            out.write(CLOSE);
-        }
+        res.send(ControlMessages.upToDateBody(lastSeenLsn(offset)));
     }
 
+    // ---- SSE ----
+
     /**
-     * Live updates as Server-Sent Events (PROTOCOL.md §1.10): each log item as a {@code data:} event, an up-to-date
-     * after each batch, a keep-alive comment after {@link #SSE_KEEPALIVE} of silence, and the end of the stream after
-     * {@link #SSE_TIMEOUT} or when the shape is rotated (the client reconnects and learns why).
+     * Live updates as Server-Sent Events (docs/protocol.md §1.10): each log item as a {@code data:} event, an
+     * up-to-date after each batch, a keep-alive comment after 21 s of silence, and the end of the stream after 60 s
+     * or when the shape ends (the client reconnects and learns why).
      */
     private void sse(LogOffset from) throws Exception {
+        if (shape.hasEnded()) throw new ShapeGone();
         res.status(200);
         res.header("content-type", "text/event-stream");
         res.header("connection", "keep-alive");
         res.header("electric-handle", shape.handle());
         res.header("electric-offset", from.toString());
-        res.header("electric-cursor", LongPollCursor.next(Instant.now(), config.longPollTimeout().toMillis(),
-                request.cursor().orElse(null), ThreadLocalRandom.current()));
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, false, true, true, false, false), cache);
-        long deadline = System.nanoTime() + SSE_TIMEOUT.toNanos();
-        LogOffset cursor = from;
-        try (OutputStream out = body()) {
+        res.header("electric-cursor", cursor());
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, false, true, true, false, false),
+                deps.cache());
+        long deadline = System.nanoTime() + SSE_TIMEOUT_NANOS;
+        LogOffset position = from;
+        ResponseBody out = new ResponseBody(res);
+        try {
+            out.flush(); // the headers go out now: the client is waiting for the stream to open
             while (true) {
+                long version = shape.version();
+                if (shape.hasEnded()) break;
                 LogOffset latest = shape.latestOffset();
-                if (cursor.isBefore(latest)) {
-                    LogOffset chunkEnd = min(storage.chunkEnd(cursor), latest);
-                    try (ItemCursor items = storage.readLog(cursor, chunkEnd)) {
+                if (position.isBefore(latest)) {
+                    LogOffset chunkEnd = min(storage.chunkEnd(position), latest);
+                    try (ItemCursor items = storage.readLog(position, chunkEnd)) {
                         while (items.advance() == ItemCursor.Step.ITEM) {
                             out.write(SSE_DATA);
                             items.writeJsonTo(out);
                             out.write(SSE_END);
                         }
                     }
-                    cursor = chunkEnd;
-                    if (!cursor.isBefore(latest)) {
+                    position = chunkEnd;
+                    if (!position.isBefore(latest)) {
                         out.write(SSE_DATA);
-                        out.write(ControlMessages.upToDate(cursor.tx()));
+                        out.write(ControlMessages.upToDate(position.tx()));
                         out.write(SSE_END);
                     }
                     out.flush();
                     continue;
                 }
                 long now = System.nanoTime();
-                if (now >= deadline) return;
-                ShapeEvent e = awaitEvent(Math.min(deadline, now + SSE_KEEPALIVE.toNanos()), cursor);
-                if (e instanceof ShapeEvent.Rotated) return;
-                if (e == null && System.nanoTime() < deadline) {
+                if (now >= deadline) break;
+                if (!shape.awaitChange(version, Math.min(deadline - now, SSE_KEEPALIVE_NANOS))
+                        && System.nanoTime() < deadline) {
                     out.write(SSE_KEEPALIVE_COMMENT);
                     out.flush();
                 }
             }
+        } catch (Exception e) {
+            failBody(out, e);
+            return;
         }
+        // An SSE stream has no natural end: closing it normally tells the client to reconnect.
+        out.finish();
+    }
+
+    // ---- helpers ----
+
+    /** A failure while producing a body: an error status if nothing was committed, else an aborted connection. */
+    private void failBody(ResponseBody out, Exception e) throws Exception {
+        out.abort(e); // throws when the response was committed
+        for (String name : SUCCESS_HEADERS) res.headers().remove(HeaderNames.create(name));
+        if (shape.hasEnded()) throw new ShapeGone();
+        throw e;
     }
 
     private long lastSeenLsn(LogOffset offset) {
         long tx = offset.tx();
         if (request.live()) return tx;
-        long global = stack.lastSeenLsn();
+        long global = deps.progress().lastSeenLsn();
         return Long.compareUnsigned(global, tx) > 0 ? global : tx;
     }
 
-    /** Waits for the shape to pass {@code from}; the subscription precedes the check so nothing slips between. */
-    private boolean waitForChange(Duration timeout, LogOffset from) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (from.isAfter(shape.latestOffset())) {
-            ShapeEvent e = awaitEvent(deadline, from);
-            if (e == null || e instanceof ShapeEvent.Rotated) return false;
-        }
-        return true;
-    }
-
-    /** For a live request at the end: the next change past {@code from}, a rotation, or null on timeout. */
-    private ShapeEvent holdUntilChange(LogOffset from) throws InterruptedException {
-        long deadline = System.nanoTime() + config.longPollTimeout().toNanos();
-        while (true) {
-            ShapeEvent e = awaitEvent(deadline, from);
-            if (!(e instanceof ShapeEvent.NewChanges) || shape.latestOffset().isAfter(from)) return e;
-        }
-    }
-
-    private ShapeEvent awaitEvent(long deadline, LogOffset from) throws InterruptedException {
-        CompletableFuture<ShapeEvent> next = new CompletableFuture<>();
-        try (var sub = stack.shapeSubscriptions().subscribe(shape.handle(), e -> next.complete((ShapeEvent) e))) {
-            if (shape.isRemoved()) return new ShapeEvent.Rotated();
-            if (shape.latestOffset().isAfter(from)) return new ShapeEvent.NewChanges(shape.latestOffset());
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return null;
-            return next.get(left, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return null;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /**
-     * The shape went away while the request waited. No new handle is offered: the shape's definition may be what
-     * changed (a schema change), so the client's next request builds it again from the current table.
+     * The shape went away. No new handle is offered: the shape's definition may be what changed (a schema change),
+     * so the client's next request builds it again from the current table.
      */
-    private void mustRefetchAfterRotation() {
-        ShapeResponses.mustRefetch(res, "GET", java.util.Optional.empty(), cache);
+    private void mustRefetch() {
+        if (!res.isSent()) ShapeResponses.mustRefetch(res, "GET", Optional.empty(), deps.cache());
+    }
+
+    private String cursor() {
+        return LongPollCursor.next(Instant.now(), deps.config().longPollTimeout().toMillis(),
+                request.cursor().orElse(null), ThreadLocalRandom.current());
     }
 
     private void headers(LogOffset offset, boolean upToDate, boolean hasData, String etag) {
@@ -332,13 +404,11 @@ final class ShapeReply {
         if (!request.live()) {
             res.header("electric-schema", SchemaHeader.of(shape.definition().table(), shape.definition().columns()));
         } else {
-            res.header("electric-cursor", LongPollCursor.next(Instant.now(), config.longPollTimeout().toMillis(),
-                    request.cursor().orElse(null), ThreadLocalRandom.current()));
+            res.header("electric-cursor", cursor());
         }
         res.header("etag", "\"" + etag + "\"");
-        boolean beforeAll = request.offset().isBeforeAll();
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, beforeAll, request.live(), false,
-                false, false), cache);
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, request.offset().isBeforeAll(),
+                request.live(), false, false, false), deps.cache());
     }
 
     private boolean notModified(String etag) {
@@ -347,10 +417,6 @@ final class ShapeReply {
         res.status(304);
         res.send();
         return true;
-    }
-
-    private OutputStream body() {
-        return new BufferedOutputStream(res.outputStream(), 64 * 1024);
     }
 
     private static LogOffset min(LogOffset a, LogOffset b) {

@@ -1,22 +1,29 @@
 package dev.ampere.http;
 
 import dev.ampere.config.Config;
-import dev.ampere.postgres.Inspector;
+import dev.ampere.postgres.DatabaseUnavailable;
 import dev.ampere.postgres.TableInfo;
-import dev.ampere.shapecache.ShapeCache;
-import dev.ampere.shapecache.ShapeStatus;
-import dev.ampere.shapecache.ShapeTable;
+import dev.ampere.postgres.TableLookup;
+import dev.ampere.replication.ReplicationProgress;
+import dev.ampere.shapecache.ShapeDirectory;
+import dev.ampere.shapecache.ShapesUnavailable;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionException;
-import dev.ampere.stack.Stack;
+import dev.ampere.shapes.ShapeState;
+import dev.ampere.stack.StackEvents;
 import dev.ampere.where.WhereClauseException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,21 +33,33 @@ import java.util.Optional;
  * {@code /v1/shape}: GET serves a shape (PROTOCOL.md §1.3–§1.10), DELETE removes one (§1.14), OPTIONS answers CORS
  * preflights. Validation failures are 400s with Electric's messages; only our own bugs are 500s.
  *
- * <p>Stateless apart from the stack it serves; handlers run on request threads.
+ * <p>A request that carries a handle finds its shape by handle, and one without finds it by definition; either way
+ * the definition is checked through {@link DefinitionAliases} first, so the table lookup and the where clause's
+ * parsing and compilation happen once per distinct set of parameters, not once per request.
+ *
+ * <p>Stateless apart from the views it was given and the alias cache; handlers run on request threads.
  */
 final class ShapeRoutes {
     private static final Logger log = LoggerFactory.getLogger(ShapeRoutes.class);
     private static final Duration STACK_READY_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Stack stack;
     private final Config config;
     private final CacheHeaders.Config cache;
+    private final ShapeDirectory shapes;
+    private final TableLookup tables;
+    private final StackReadiness readiness;
+    private final ShapeReply.Deps replyDeps;
+    private final DefinitionAliases aliases = new DefinitionAliases();
 
-    ShapeRoutes(Stack stack) {
-        this.stack = stack;
-        this.config = stack.config();
+    ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
+                ReplicationProgress progress) {
+        this.config = config;
         this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
+        this.shapes = shapes;
+        this.tables = tables;
+        this.readiness = new StackReadiness(events, shapes);
+        this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies());
     }
 
     void get(ServerRequest req, ServerResponse res) {
@@ -48,9 +67,12 @@ final class ShapeRoutes {
             serve(req, res);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (dev.ampere.process.CallException e) {
+        } catch (ShapesUnavailable e) {
             log.warn("GET /v1/shape: the shape could not be created or found: {}", e.getMessage());
             if (!res.isSent()) ShapeResponses.unavailable(res, "GET", "The shape could not be created, try again", 1, cache);
+        } catch (ResponseBody.AbortedResponse e) {
+            log.debug("GET /v1/shape: response aborted after its start: {}", e.getMessage());
+            throw e; // the connection must close with the body unfinished
         } catch (Exception e) {
             failed(res, "GET", e);
         }
@@ -62,8 +84,8 @@ final class ShapeRoutes {
             ShapeResponses.json(res, "GET", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
             return;
         }
-        if (!StackReadiness.await(stack, STACK_READY_TIMEOUT)) {
-            ShapeResponses.unavailable(res, "GET", StackReadiness.notReadyMessage(stack), 5, cache);
+        if (!readiness.await(STACK_READY_TIMEOUT)) {
+            ShapeResponses.unavailable(res, "GET", readiness.notReadyMessage(), 5, cache);
             return;
         }
         ShapeRequest request;
@@ -78,23 +100,37 @@ final class ShapeRoutes {
             ShapeResponses.invalid(res, "GET", RequestErrors.of("subset", "subset snapshots are not supported"), cache);
             return;
         }
-        Optional<ShapeDefinition> definition = define(res, "GET", query, request.definition());
-        if (definition.isEmpty()) return;
-        ShapeTable shapes = stack.shapes().orElseThrow();
-        ShapeStatus shape;
-        if (request.handle().isPresent()) {
-            Optional<ShapeStatus> known = shapes.get(request.handle().get());
-            if (known.isEmpty() || known.get().isRemoved()
-                    || !known.get().definition().canonical().equals(definition.get().canonical())) {
-                ShapeStatus fresh = ShapeCache.getOrCreate(stack, definition.get());
-                ShapeResponses.mustRefetch(res, "GET", Optional.of(fresh.handle()), cache);
-                return;
-            }
-            shape = known.get();
-        } else {
-            shape = ShapeCache.getOrCreate(stack, definition.get());
+        ShapeState shape = resolve(res, query, request);
+        if (shape != null) new ShapeReply(replyDeps, req, res, request, shape).send();
+    }
+
+    /**
+     * The shape the request is for (docs/protocol.md §1.5), or null when a response (400, 409, 503) was sent. The fast
+     * path asks no process and parses nothing: the parameters' alias names a live shape's canonical definition.
+     */
+    private ShapeState resolve(ServerResponse res, Map<String, List<String>> query, ShapeRequest request)
+            throws InterruptedException {
+        ShapeDefinitionParams params = request.definition();
+        String alias = aliases.get(params);
+        Optional<String> handle = request.handle();
+        if (alias != null) {
+            Optional<ShapeState> known = handle.isPresent() ? shapes.byHandle(handle.get()) : shapes.byDefinition(alias);
+            if (known.isPresent() && known.get().definition().canonical().equals(alias)) return known.get();
         }
-        new ShapeReply(stack, req, res, request, shape, cache).send();
+        Optional<ShapeDefinition> definition = define(res, "GET", query, params);
+        if (definition.isEmpty()) return null;
+        String canonical = definition.get().canonical();
+        aliases.put(params, canonical);
+        if (handle.isPresent()) {
+            Optional<ShapeState> known = shapes.byHandle(handle.get());
+            if (known.isEmpty() || !known.get().definition().canonical().equals(canonical)) {
+                ShapeState fresh = shapes.getOrCreate(definition.get());
+                ShapeResponses.mustRefetch(res, "GET", Optional.of(fresh.handle()), cache);
+                return null;
+            }
+            return known.get();
+        }
+        return shapes.getOrCreate(definition.get());
     }
 
     /** Resolves the table and builds the definition, answering 400/503 itself when it cannot. */
@@ -102,8 +138,8 @@ final class ShapeRoutes {
                                              ShapeDefinitionParams params) throws InterruptedException {
         Optional<TableInfo> table;
         try {
-            table = Inspector.lookup(stack, params.relation(), LOOKUP_TIMEOUT);
-        } catch (Inspector.Unavailable | dev.ampere.process.CallException e) {
+            table = tables.lookup(params.relation(), LOOKUP_TIMEOUT);
+        } catch (DatabaseUnavailable e) {
             ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
             return Optional.empty();
         }
@@ -135,8 +171,8 @@ final class ShapeRoutes {
                 ShapeResponses.json(res, "DELETE", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
                 return;
             }
-            if (!StackReadiness.await(stack, STACK_READY_TIMEOUT)) {
-                ShapeResponses.unavailable(res, "DELETE", StackReadiness.notReadyMessage(stack), 5, cache);
+            if (!readiness.await(STACK_READY_TIMEOUT)) {
+                ShapeResponses.unavailable(res, "DELETE", readiness.notReadyMessage(), 5, cache);
                 return;
             }
             DeleteShapeRequest request;
@@ -149,7 +185,7 @@ final class ShapeRoutes {
             }
             Optional<String> handle = resolveForDelete(res, query, request);
             if (handle == null) return;
-            if (handle.isEmpty() || !ShapeCache.delete(stack, handle.get())) {
+            if (handle.isEmpty() || !shapes.delete(handle.get())) {
                 ShapeResponses.json(res, "DELETE", 404, ErrorBodies.message("No existing shape found"), cache);
                 return;
             }
@@ -158,6 +194,8 @@ final class ShapeRoutes {
             res.send();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ShapesUnavailable e) {
+            if (!res.isSent()) ShapeResponses.unavailable(res, "DELETE", "The shape could not be deleted, try again", 1, cache);
         } catch (Exception e) {
             failed(res, "DELETE", e);
         }
@@ -166,13 +204,12 @@ final class ShapeRoutes {
     /** The handle to delete; empty when nothing matches; null when a response was already sent. */
     private Optional<String> resolveForDelete(ServerResponse res, Map<String, List<String>> query,
                                               DeleteShapeRequest request) throws InterruptedException {
-        ShapeTable shapes = stack.shapes().orElseThrow();
         if (request.definition().isEmpty()) return request.handle();
         Optional<ShapeDefinition> d = define(res, "DELETE", query, request.definition().get());
         if (d.isEmpty()) return null;
-        Optional<ShapeStatus> byDefinition = shapes.byDefinition(d.get().canonical());
+        Optional<ShapeState> byDefinition = shapes.byDefinition(d.get().canonical());
         if (request.handle().isPresent()) {
-            Optional<ShapeStatus> byHandle = shapes.get(request.handle().get());
+            Optional<ShapeState> byHandle = shapes.byHandle(request.handle().get());
             boolean mismatch = byDefinition.isPresent() && !byDefinition.get().handle().equals(request.handle().get())
                     || byHandle.isPresent() && !byHandle.get().definition().canonical().equals(d.get().canonical());
             if (mismatch) {
@@ -182,7 +219,7 @@ final class ShapeRoutes {
             }
             return request.handle();
         }
-        return byDefinition.map(ShapeStatus::handle);
+        return byDefinition.map(ShapeState::handle);
     }
 
     void options(ServerRequest req, ServerResponse res) {
@@ -190,7 +227,7 @@ final class ShapeRoutes {
         res.header("access-control-max-age", "86400");
         res.header("connection", "keep-alive");
         String requested = req.headers().first(HeaderNames.create("access-control-request-headers")).orElse("");
-        List<String> allowed = java.util.Arrays.stream(requested.split(","))
+        List<String> allowed = Arrays.stream(requested.split(","))
                 .map(h -> h.trim().toLowerCase(Locale.ROOT))
                 .filter(h -> h.equals("if-none-match") || h.equals("traceparent"))
                 .toList();
@@ -201,14 +238,14 @@ final class ShapeRoutes {
     private boolean authorized(Map<String, List<String>> query) {
         if (config.secret().isEmpty()) return true;
         String given = first(query, "secret").or(() -> first(query, "api_secret")).orElse(null);
-        return given != null && java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                config.secret().get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+                config.secret().get().getBytes(StandardCharsets.UTF_8));
     }
 
     /** A write to a client that closed its connection: expected for aborted and timed-out requests. */
     private static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.helidon.webserver.ServerConnectionException || t instanceof java.io.IOException) return true;
+            if (t instanceof ServerConnectionException || t instanceof IOException) return true;
         }
         return false;
     }

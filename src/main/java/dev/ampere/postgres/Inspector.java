@@ -3,85 +3,47 @@ package dev.ampere.postgres;
 import dev.ampere.process.Call;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
-import dev.ampere.process.ProcessRef;
-import dev.ampere.stack.Names;
-import dev.ampere.stack.Stack;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
- * Table metadata read from the catalog and cached (Electric's EtsInspector). Readers on any thread hit the cache
- * through {@link #lookup} without a mailbox round trip; a miss is one call to this process, which loads through
- * the stack's query pool, so concurrent misses for the same table cost one catalog query. A relation change
- * reported by replication drops the table from the cache ({@link Invalidate}).
+ * Table metadata read from the catalog and cached (Electric's EtsInspector).
  *
- * <p>Threading: the cache map is shared for reading; only this process writes it.
+ * <p>Place in the tree: a permanent child of the StackSupervisor, started before the connection side. It owns the
+ * stack's {@link TableCache} (the only writer of it) and reads the catalog through the query pool view it is given.
+ * Readers on any thread go through {@link TableLookup}, the read-only view built on the same cache: a hit costs a
+ * map read, a miss is one call here, so concurrent misses for a table cost one catalog query.
+ *
+ * <p>Threading: a process; the cache is written only on its thread.
  */
 public final class Inspector implements ProcessBody {
-    /** Drops cached metadata of a table (by name), e.g. after a Relation message changed it; see {@link #invalidate}. */
-    public record Invalidate(RelationName relation) {}
+    record Load(RelationName relation) {}
 
-    private record Load(RelationName relation) {}
+    record Invalidate(RelationName relation) {}
 
-    /** The database could not be asked: no pool yet, or the query failed. */
-    public static final class Unavailable extends RuntimeException {
-        public Unavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
+    private final TableCache cache;
+    private final QueryPoolView pool;
 
-    private final Stack stack;
-    private final ConcurrentMap<RelationName, TableInfo> cache;
-
-    public Inspector(Stack stack, ConcurrentMap<RelationName, TableInfo> cache) {
-        this.stack = stack;
+    public Inspector(TableCache cache, QueryPoolView pool) {
         this.cache = cache;
-    }
-
-    /** The cache a stack's inspector incarnations share, so that a restart does not lose it. */
-    public static ConcurrentMap<RelationName, TableInfo> newCache() {
-        return new ConcurrentHashMap<>();
-    }
-
-    /**
-     * The table's metadata, or empty when no such table (or no ordinary/partitioned table) exists.
-     *
-     * @throws Unavailable when the database cannot be asked
-     */
-    public static Optional<TableInfo> lookup(Stack stack, RelationName relation, Duration timeout)
-            throws InterruptedException {
-        TableInfo cached = stack.tableCache().get(relation);
-        if (cached != null) return Optional.of(cached);
-        ProcessRef inspector = stack.registry().whereis(Names.INSPECTOR)
-                .orElseThrow(() -> new Unavailable("the inspector is not running", null));
-        return inspector.call(new Load(relation), timeout);
-    }
-
-    /**
-     * Drops a table's cached metadata and returns once it is gone, so that whatever the caller does next (telling
-     * shapes their table changed) cannot be followed by a read of the stale entry.
-     */
-    public static void invalidate(Stack stack, RelationName relation) throws InterruptedException {
-        var inspector = stack.registry().whereis(Names.INSPECTOR);
-        if (inspector.isPresent()) inspector.get().call(new Invalidate(relation), Duration.ofSeconds(30));
-        else stack.tableCache().remove(relation);
+        this.pool = pool;
     }
 
     @Override
     public void run(ProcessContext ctx) throws Exception {
+        // An incarnation starts from an empty cache: an invalidation sent while no inspector ran was not applied.
+        cache.clear();
         while (true) {
             switch (ctx.receive()) {
                 case Call c when c.request() instanceof Load(RelationName relation) -> {
                     try {
                         c.reply(load(relation));
                     } catch (RuntimeException | SQLException e) {
-                        c.fail(new Unavailable("could not read the catalog for " + relation + ": " + e.getMessage(), e));
+                        c.fail(new DatabaseUnavailable("could not read the catalog for " + relation + ": "
+                                + e.getMessage(), e));
                     }
                 }
                 case Call c when c.request() instanceof Invalidate(RelationName relation) -> {
@@ -94,10 +56,10 @@ public final class Inspector implements ProcessBody {
     }
 
     private Optional<TableInfo> load(RelationName relation) throws SQLException {
-        TableInfo cached = cache.get(relation);
-        if (cached != null) return Optional.of(cached);
-        DataSource pool = stack.pool().orElseThrow(() -> new Unavailable("no database connection yet", null));
-        try (Connection c = pool.getConnection()) {
+        Optional<TableInfo> cached = cache.get(relation);
+        if (cached.isPresent()) return cached;
+        DataSource ds = pool.require();
+        try (Connection c = ds.getConnection()) {
             Optional<TableInfo> info = CatalogQueries.loadTable(c, relation);
             info.ifPresent(t -> cache.put(relation, t));
             return info;

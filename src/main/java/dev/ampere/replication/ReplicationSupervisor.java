@@ -1,10 +1,16 @@
 package dev.ampere.replication;
 
+import dev.ampere.config.Config;
+import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.TableLookup;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.RestartType;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
 import dev.ampere.shapecache.ShapeCache;
+import dev.ampere.shapecache.ShapeTable;
+import dev.ampere.shapes.ConsumerSupervisor;
+import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
 
@@ -14,25 +20,36 @@ import java.time.Duration;
  * The one_for_all supervisor of everything that handles replicated changes: the DynamicConsumerSupervisor (one
  * ConsumerSupervisor per shape), the ShapeLogCollector and the ShapeCache. They restart together because the
  * collector's routing table and the cache's shape registry describe the same set of consumers. Added as a
- * temporary child of the ConnectionSupervisor by the ConnectionManager once the database side is up.
+ * temporary child of the ConnectionSupervisor by the ConnectionManager once the database side is up, with what the
+ * manager learned while connecting ({@link ReplicationStart}).
  */
 public final class ReplicationSupervisor {
+    /** Its child id under the ConnectionSupervisor. */
+    public static final String ID = "replication_supervisor";
+
     private ReplicationSupervisor() {}
 
-    public static ChildSpec spec(Stack stack) {
-        ChildSpec consumers = Supervisor.dynamic("dynamic_consumer_supervisor")
-                .intensity(1_000, Duration.ofSeconds(5))
-                .asChild()
-                .registeredAs(stack.registry(), Names.DYNAMIC_CONSUMER_SUPERVISOR);
-        ChildSpec collector = ChildSpec.of("shape_log_collector", () -> new ShapeLogCollector(stack))
+    /** The stack-lifetime views this branch is built on, created once by the stack's builder. */
+    public record Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes) {}
+
+    public static ChildSpec spec(Stack stack, Views views, ReplicationStart start) {
+        Config config = stack.config();
+        ConsumerSupervisor.Deps deps = new ConsumerSupervisor.Deps(stack.registry(),
+                ShapeLogCollector.feed(stack.registry(), Names.SHAPE_LOG_COLLECTOR), views.pool(),
+                config.publicationName());
+        ChildSpec consumers = DynamicConsumerSupervisor.spec(Names.DYNAMIC_CONSUMER_SUPERVISOR, deps);
+        ChildSpec collector = ChildSpec.of("shape_log_collector",
+                        () -> new ShapeLogCollector(views.tables(), views.lastSeen()))
                 .registeredAs(stack.registry(), Names.SHAPE_LOG_COLLECTOR);
-        return Supervisor.builder("replication_supervisor")
+        ChildSpec cache = ChildSpec.of("shape_cache", () -> new ShapeCache(stack.id(), config, views.shapes(), start,
+                        deps, Names.DYNAMIC_CONSUMER_SUPERVISOR))
+                .withShutdownTimeout(Duration.ofMinutes(2))
+                .registeredAs(stack.registry(), Names.SHAPE_CACHE);
+        return Supervisor.builder(ID)
                 .strategy(Strategy.ONE_FOR_ALL)
                 .child(consumers)
                 .child(collector)
-                .child(ChildSpec.of("shape_cache", () -> new ShapeCache(stack))
-                        .withShutdownTimeout(Duration.ofMinutes(2))
-                        .registeredAs(stack.registry(), Names.SHAPE_CACHE))
+                .child(cache)
                 .asChild()
                 .withRestart(RestartType.TEMPORARY)
                 .registeredAs(stack.registry(), Names.REPLICATION_SUPERVISOR);

@@ -11,18 +11,32 @@ import dev.ampere.process.Down;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
+import dev.ampere.process.ProcessRegistry;
+import dev.ampere.postgres.RelationName;
+import dev.ampere.postgres.TableLookup;
+import dev.ampere.shapes.ChangeFeed;
+import dev.ampere.shapes.ConsumerMessages;
+import dev.ampere.shapes.ShapeSubscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Fans committed transactions out to the consumers of the shapes they can affect (PROTOCOL.md §3.4), and reports
+ * Fans committed transactions out to the consumers of the shapes they affect (docs/protocol.md §3.4), and reports
  * to the replication reader what every affected shape has durably stored, through a {@link FlushTracker}. Every
- * consumer receives the same immutable fragment: nothing is copied per shape.
+ * consumer receives the same immutable fragment, nothing copied per shape, with the positions its router matched
+ * for that shape ({@link ShapeRouter}): each where clause runs once per change, here.
+ *
+ * <p>Place in the tree: the second child of the ReplicationSupervisor. It owns the router (every shape's
+ * subscription), the flush tracker and the current transaction's set of affected shapes, and records the stack's
+ * last seen LSN in the {@link LastSeenLsn} it is given. Consumers reach it through the {@link ChangeFeed} it hands
+ * out ({@link #feed}); the replication reader through {@link #attach}.
  *
  * <p>Back-pressure is explicit: the replication thread may have at most {@link #MAX_FRAGMENTS_IN_FLIGHT} fragments
  * queued here ({@link Sink}), and each consumer's mailbox is bounded, so a slow consumer slows the stream instead of
@@ -52,16 +66,37 @@ public final class ShapeLogCollector implements ProcessBody {
 
     private record CountShapes() {}
 
+    private static final int[] NO_MATCHES = new int[0];
+
     private final Semaphore inFlight = new Semaphore(MAX_FRAGMENTS_IN_FLIGHT);
     private final ShapeRouter router = new ShapeRouter();
     private final Set<String> currentTransaction = new LinkedHashSet<>();
+    private final TableLookup tables;
+    private final LastSeenLsn lastSeen;
     private FlushTracker tracker;
     private ReplicationFeedback reader;
     private ProcessContext ctx;
-    private final dev.ampere.stack.Stack stack;
 
-    public ShapeLogCollector(dev.ampere.stack.Stack stack) {
-        this.stack = stack;
+    public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen) {
+        this.tables = tables;
+        this.lastSeen = lastSeen;
+    }
+
+    /** What consumers use to reach the collector registered under {@code name} (whichever incarnation runs). */
+    public static ChangeFeed feed(ProcessRegistry registry, Object name) {
+        return new ChangeFeed() {
+            @Override
+            public void subscribe(ShapeSubscription subscription) throws InterruptedException {
+                ProcessRef collector = registry.whereis(name)
+                        .orElseThrow(() -> new IllegalStateException("the shape log collector is not running"));
+                collector.call(new Subscribe(subscription), Duration.ofSeconds(30));
+            }
+
+            @Override
+            public void flushed(String handle, long commitLsn) {
+                registry.whereis(name).ifPresent(c -> c.send(new Flushed(handle, commitLsn)));
+            }
+        };
     }
 
     /**
@@ -70,7 +105,9 @@ public final class ShapeLogCollector implements ProcessBody {
      */
     public static final class Sink implements ChangeSink {
         private final ProcessRef collector;
-        private final Semaphore inFlight;
+        private static final int[] NO_MATCHES = new int[0];
+
+    private final Semaphore inFlight;
         private final ReplicationFeedback reader;
 
         private Sink(ProcessRef collector, Semaphore inFlight, ReplicationFeedback reader) {
@@ -88,7 +125,7 @@ public final class ShapeLogCollector implements ProcessBody {
         public void onFragment(TransactionFragment fragment) {
             // While the shapes are busy, keep telling Postgres we are alive (wal_sender_timeout is 60 s).
             try {
-                while (!inFlight.tryAcquire(KEEPALIVE_WHILE_WAITING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                while (!inFlight.tryAcquire(KEEPALIVE_WHILE_WAITING.toMillis(), TimeUnit.MILLISECONDS)) {
                     reader.keepAlive();
                 }
             } catch (InterruptedException e) {
@@ -105,10 +142,6 @@ public final class ShapeLogCollector implements ProcessBody {
     /** Attaches a new replication reader: acknowledgements go to it, and partial transactions are forgotten. */
     public static Sink attach(ProcessRef collector, ReplicationFeedback reader) throws InterruptedException {
         return collector.call(new ReaderAttached(reader), Duration.ofSeconds(30));
-    }
-
-    public static void subscribe(ProcessRef collector, ShapeSubscription s) throws InterruptedException {
-        collector.call(new Subscribe(s), Duration.ofSeconds(30));
     }
 
     public static int shapeCount(ProcessRef collector) throws InterruptedException {
@@ -132,7 +165,7 @@ public final class ShapeLogCollector implements ProcessBody {
                 }
                 case RelationMessage(Relation r) -> {
                     // The table may have changed: forget its cached metadata before any shape rebuilds from it.
-                    dev.ampere.postgres.Inspector.invalidate(stack, new dev.ampere.postgres.RelationName(r.schema(), r.table()));
+                    tables.invalidate(new RelationName(r.schema(), r.table()));
                     for (ShapeSubscription s : router.onTable(r.id())) {
                         s.consumer().send(new ConsumerMessages.RelationChanged(r));
                     }
@@ -170,16 +203,22 @@ public final class ShapeLogCollector implements ProcessBody {
 
     private void dispatch(TransactionFragment f) {
         if (f.first()) currentTransaction.clear();
-        Set<String> affected = new LinkedHashSet<>();
-        for (Change change : f.changes()) router.affected(change, affected::add);
-        if (f.last()) affected.addAll(currentTransaction); // they need to see the end of the transaction
-        for (String handle : affected) {
-            ShapeSubscription s = router.get(handle);
-            if (s != null) s.consumer().send(new ConsumerMessages.Deliver(f));
+        Map<String, MatchList> affected = router.route(f);
+        for (Map.Entry<String, MatchList> e : affected.entrySet()) {
+            ShapeSubscription s = router.get(e.getKey());
+            if (s != null) s.consumer().send(new ConsumerMessages.Deliver(f, e.getValue().toArray()));
         }
-        currentTransaction.addAll(affected);
         if (f.last()) {
-            stack.recordSeenLsn(f.commitLsn());
+            // Shapes affected by earlier fragments only still need to see the end of the transaction.
+            for (String handle : currentTransaction) {
+                if (affected.containsKey(handle)) continue;
+                ShapeSubscription s = router.get(handle);
+                if (s != null) s.consumer().send(new ConsumerMessages.Deliver(f, NO_MATCHES));
+            }
+        }
+        currentTransaction.addAll(affected.keySet());
+        if (f.last()) {
+            lastSeen.record(f.commitLsn());
             tracker.dispatched(f.commitLsn(), currentTransaction);
             currentTransaction.clear();
         }

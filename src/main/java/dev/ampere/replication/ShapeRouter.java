@@ -1,21 +1,26 @@
 package dev.ampere.replication;
 
 import dev.ampere.changes.Change;
-
+import dev.ampere.changes.TransactionFragment;
 import dev.ampere.process.ProcessRef;
+import dev.ampere.shapes.ConsumerMessages;
+import dev.ampere.shapes.ShapeSubscription;
 import dev.ampere.where.index.ShapeFilterIndex;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Set;
 
 /**
- * Finds the shapes a change can affect through the where-clause filter index: per table, hash lookups for indexable
- * clauses and compiled predicates for the rest, so a change that matches no shape costs about the same at 100 and
- * at 100,000 shapes. An update reaches the shapes its old row or its new row belongs to (moves in and out); a
- * TRUNCATE reaches every shape on its table.
+ * Decides, once per change, which shapes it affects and how, through the where-clause filter index: per table,
+ * hash lookups for indexable clauses and compiled predicates for the rest, so a change that matches no shape costs
+ * about the same at 100 and at 100,000 shapes. What it learns is handed on: for each affected shape, the change's
+ * position in the fragment and whether its old row and its new row satisfy the shape's where clause (an update
+ * can move a row into or out of a shape). Consumers act on those facts and never evaluate a where clause again.
+ * A TRUNCATE reaches every shape on its table.
  *
  * <p>Not thread-safe: owned by the ShapeLogCollector's thread.
  */
@@ -61,17 +66,37 @@ final class ShapeRouter {
         return byTable.getOrDefault(tableOid, List.of());
     }
 
-    void affected(Change change, Consumer<String> out) {
+    /** Every affected shape of the fragment with its packed matches, in the order shapes were first affected. */
+    Map<String, MatchList> route(TransactionFragment f) {
+        Map<String, MatchList> out = new LinkedHashMap<>();
+        List<Change> changes = f.changes();
+        for (int pos = 0; pos < changes.size(); pos++) route(changes.get(pos), pos, out);
+        return out;
+    }
+
+    private void route(Change change, int pos, Map<String, MatchList> out) {
         int oid = change.relation().id();
         if (!index.hasShapes(oid)) return;
         switch (change) {
-            case Change.Insert i -> index.affectedShapes(oid, i.record()::value).forEach(out);
-            case Change.Delete d -> index.affectedShapes(oid, d.oldRecord()::value).forEach(out);
-            case Change.Update u -> {
-                index.affectedShapes(oid, u.oldRecord()::value).forEach(out);
-                index.affectedShapes(oid, u.record()::value).forEach(out);
+            case Change.Insert i -> {
+                for (String h : index.affectedShapes(oid, i.record()::value)) add(out, h, pos, false, true);
             }
-            case Change.Truncate t -> onTable(oid).forEach(s -> out.accept(s.handle()));
+            case Change.Delete d -> {
+                for (String h : index.affectedShapes(oid, d.oldRecord()::value)) add(out, h, pos, true, false);
+            }
+            case Change.Update u -> {
+                Set<String> oldIn = index.affectedShapes(oid, u.oldRecord()::value);
+                Set<String> newIn = index.affectedShapes(oid, u.record()::value);
+                for (String h : oldIn) add(out, h, pos, true, newIn.contains(h));
+                for (String h : newIn) if (!oldIn.contains(h)) add(out, h, pos, false, true);
+            }
+            case Change.Truncate t -> {
+                for (ShapeSubscription s : onTable(oid)) add(out, s.handle(), pos, false, false);
+            }
         }
+    }
+
+    private static void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
+        out.computeIfAbsent(handle, h -> new MatchList()).add(ConsumerMessages.match(pos, oldIn, newIn));
     }
 }

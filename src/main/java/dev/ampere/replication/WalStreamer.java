@@ -6,11 +6,10 @@ import dev.ampere.changes.TransactionFragment;
 import dev.ampere.postgres.wal.ChangeSink;
 
 import dev.ampere.config.Config;
-import dev.ampere.postgres.Inspector;
 import dev.ampere.changes.Lsn;
 import dev.ampere.postgres.RelationName;
 import dev.ampere.postgres.ReplicationStreamer;
-import dev.ampere.postgres.TableInfo;
+import dev.ampere.postgres.TableLookup;
 import dev.ampere.postgres.wal.WalReader;
 import dev.ampere.postgres.wal.WalReaderOptions;
 import dev.ampere.process.ProcessContext;
@@ -33,9 +32,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class WalStreamer implements ReplicationStreamer {
     private final Stack stack;
+    private final TableLookup tables;
 
-    public WalStreamer(Stack stack) {
+    public WalStreamer(Stack stack, TableLookup tables) {
         this.stack = stack;
+        this.tables = tables;
     }
 
     @Override
@@ -66,8 +67,7 @@ public final class WalStreamer implements ReplicationStreamer {
 
     private List<String> keyColumns(Relation relation) {
         try {
-            return Inspector.lookup(stack, new RelationName(relation.schema(), relation.table()), Duration.ofSeconds(30))
-                    .map(TableInfo::primaryKey).orElse(List.of());
+            return tables.primaryKey(new RelationName(relation.schema(), relation.table()), Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();

@@ -1,21 +1,23 @@
 package dev.ampere.shapecache;
 
+import dev.ampere.changes.LogOffset;
 import dev.ampere.config.Config;
 import dev.ampere.process.Call;
 import dev.ampere.process.Down;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
-import dev.ampere.process.Supervisor;
-import dev.ampere.changes.LogOffset;
+import dev.ampere.replication.ReplicationStart;
 import dev.ampere.shapecache.storage.ChronicleStackStorage;
 import dev.ampere.shapecache.storage.ShapeStorage;
+import dev.ampere.shapecache.storage.SnapshotInfo;
 import dev.ampere.shapecache.storage.StackStorage;
+import dev.ampere.shapes.Consumer;
 import dev.ampere.shapes.ConsumerSupervisor;
+import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionCodec;
-import dev.ampere.stack.Names;
-import dev.ampere.stack.Stack;
+import dev.ampere.shapes.ShapeState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,94 +25,77 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Creates, finds and removes shapes (PROTOCOL.md §3.9). Creation is serialised here, so concurrent identical
- * requests share one handle; reads never come here: HTTP threads use the {@link ShapeTable} this process publishes
- * on the stack. At start it recovers the shapes stored by the previous run (each gets a consumer, no new snapshot),
- * or purges them all when the slot had to be created or the database timeline changed.
+ * Creates, finds and removes shapes (docs/protocol.md §3.9).
  *
- * <p>Threading: a process. It owns the stack's shape storage and the table's writes; on exit it stops every
- * shape's processes before closing the storage.
+ * <p>Place in the tree: the last child of the ReplicationSupervisor (one_for_all), after the
+ * DynamicConsumerSupervisor and the log collector. It owns the stack's shape storage and is the only writer of
+ * the {@link ShapeTable}, which HTTP reads through a {@link ShapeDirectory}. Creation is serialised here, so
+ * concurrent identical requests share one handle. At start it recovers the shapes stored by the previous run (each
+ * gets a consumer, no new snapshot), or purges them all when the slot had to be created or the database timeline
+ * changed.
+ *
+ * <p>A shape's state belongs to its consumer: removal is a {@link Consumer.Remove} message to it, never a write
+ * from here. The consumer marks the shape ended (its readers answer 409) and exits; its processes then stop, this
+ * process hears it through its monitor and deletes the shape's storage. A shape that ends by itself (truncate,
+ * schema change, failed snapshot) takes the same path.
+ *
+ * <p>Threading: a process; all fields are confined to its thread.
  */
 public final class ShapeCache implements ProcessBody {
     private static final Logger log = LoggerFactory.getLogger(ShapeCache.class);
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REMOVE_SEND_TIMEOUT = Duration.ofSeconds(1);
 
-    private record GetOrCreate(ShapeDefinition definition) {}
+    record GetOrCreate(ShapeDefinition definition) {}
 
-    private record Delete(String handle) {}
+    record Delete(String handle) {}
 
-    private record Invalidate(String handle, String reason) {}
-
-    private record PurgeAll(String reason) {}
-
-    private final Stack stack;
-    private final ShapeTable table = new ShapeTable();
+    private final String stackId;
+    private final Config config;
+    private final ShapeTable table;
+    private final ReplicationStart start;
+    private final ConsumerSupervisor.Deps deps;
+    private final Object consumersName;
     private final Map<ProcessRef, String> supervisors = new HashMap<>();
+    private final Map<String, ProcessRef> supervisorOf = new HashMap<>();
     private StackStorage storage;
     private ProcessRef consumers;
     private ProcessContext ctx;
 
-    public ShapeCache(Stack stack) {
-        this.stack = stack;
-    }
-
-    /** The shape for a definition: the existing one, or a new one whose snapshot is starting. */
-    public static ShapeStatus getOrCreate(Stack stack, ShapeDefinition definition) throws InterruptedException {
-        ShapeTable t = stack.shapes().orElseThrow(() -> new IllegalStateException("shapes are not available yet"));
-        Optional<ShapeStatus> existing = t.byDefinition(definition.canonical());
-        if (existing.isPresent() && !existing.get().isRemoved()) return existing.get();
-        return process(stack).call(new GetOrCreate(definition), CALL_TIMEOUT);
-    }
-
-    /** Removes a shape and its data; false when no such shape exists. */
-    public static boolean delete(Stack stack, String handle) throws InterruptedException {
-        return process(stack).call(new Delete(handle), CALL_TIMEOUT);
-    }
-
-    /** Asks for a shape to be removed (truncate, schema change, failure); returns at once. */
-    public static void invalidate(Stack stack, String handle, String reason) {
-        stack.registry().whereis(Names.SHAPE_CACHE).ifPresent(p -> p.send(new Invalidate(handle, reason)));
-    }
-
-    /** Removes every shape (their history can no longer be trusted); returns once they are gone. */
-    public static void purgeAll(Stack stack, String reason) throws InterruptedException {
-        var cache = stack.registry().whereis(Names.SHAPE_CACHE);
-        if (cache.isPresent()) cache.get().call(new PurgeAll(reason), Duration.ofMinutes(5));
-    }
-
-    private static ProcessRef process(Stack stack) {
-        return stack.registry().whereis(Names.SHAPE_CACHE)
-                .orElseThrow(() -> new IllegalStateException("the shape cache is not running"));
+    public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
+                      ConsumerSupervisor.Deps deps, Object consumersName) {
+        this.stackId = stackId;
+        this.config = config;
+        this.table = table;
+        this.start = start;
+        this.deps = deps;
+        this.consumersName = consumersName;
     }
 
     @Override
     public void run(ProcessContext ctx) throws Exception {
         this.ctx = ctx;
-        Config config = stack.config();
-        consumers = stack.registry().whereis(Names.DYNAMIC_CONSUMER_SUPERVISOR).orElseThrow();
-        storage = new ChronicleStackStorage(config.storageDir(), stack.id(), config.chunkBytesThreshold(),
+        consumers = deps.registry().whereis(consumersName).orElseThrow();
+        storage = new ChronicleStackStorage(config.storageDir(), stackId, config.chunkBytesThreshold(),
                 ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES);
         try {
+            table.clear();
             recover();
-            stack.publishShapes(table);
+            table.setAvailable(true);
             ctx.started();
             while (true) {
                 switch (ctx.receive()) {
                     case Call c -> handleCall(c);
-                    case Invalidate(String handle, String reason) -> {
-                        try {
-                            remove(handle, reason);
-                        } catch (Exception e) {
-                            log.warn("[{}] removing shape {} failed: {}", stack.id(), handle, e.getMessage());
-                        }
-                    }
                     case Down d -> {
                         String handle = supervisors.remove(d.process());
-                        if (handle != null) remove(handle, "its processes stopped (" + d.reason() + ")");
+                        if (handle != null) {
+                            supervisorOf.remove(handle);
+                            cleanUp(handle);
+                        }
                     }
                     default -> { }
                 }
@@ -126,44 +111,47 @@ public final class ShapeCache implements ProcessBody {
             switch (c.request()) {
                 case GetOrCreate(ShapeDefinition d) -> c.reply(getOrCreate(d));
                 case Delete(String handle) -> c.reply(remove(handle, "deleted"));
-                case PurgeAll(String reason) -> {
-                    for (ShapeStatus s : java.util.List.copyOf(table.all())) remove(s.handle(), reason);
-                    c.reply(true);
-                }
                 default -> c.fail(new IllegalArgumentException("unknown request " + c.request()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             c.fail(e);
         } catch (Exception e) {
-            log.warn("[{}] shape request failed: {}", stack.id(), e.toString());
+            log.warn("[{}] shape request failed: {}", stackId, e.toString());
             c.fail(e);
         }
     }
 
     private void recover() throws Exception {
-        if (stack.purgeStoredShapes()) {
+        if (start.purgeStoredShapes()) {
             storage.deleteAll();
-            log.info("[{}] purged stored shapes: the replication slot or the database timeline is new", stack.id());
+            log.info("[{}] purged stored shapes: the replication slot or the database timeline is new", stackId);
             return;
         }
         StackStorage.Recovery recovery = storage.recover();
+        int total = recovery.shapes().size();
         int recovered = 0;
+        long lastReport = System.nanoTime();
         for (StackStorage.StoredShape stored : recovery.shapes()) {
             try {
                 ShapeDefinition d = ShapeDefinitionCodec.decode(stored.definition());
                 ShapeStorage s = storage.get(stored.handle()).orElseThrow();
-                ShapeStatus status = new ShapeStatus(stored.handle(), d, s, visibleAfterRestart(s.latestOffset()));
-                table.put(status);
-                startProcesses(status, Optional.of(stored.snapshot()));
+                ShapeState state = new ShapeState(stored.handle(), d, s, visibleAfterRestart(s.latestOffset()),
+                        ShapeState.Snapshot.READY);
+                table.put(state);
+                startProcesses(state, Optional.of(stored.snapshot()));
                 recovered++;
             } catch (RuntimeException e) {
-                log.warn("[{}] dropping stored shape {}: {}", stack.id(), stored.handle(), e.getMessage());
+                log.warn("[{}] dropping stored shape {}: {}", stackId, stored.handle(), e.getMessage());
                 table.remove(stored.handle());
                 storage.delete(stored.handle());
             }
+            if (System.nanoTime() - lastReport > Duration.ofSeconds(2).toNanos()) {
+                log.info("[{}] recovering shapes: {} of {}", stackId, recovered, total);
+                lastReport = System.nanoTime();
+            }
         }
-        log.info("[{}] {} shapes recovered{}", stack.id(), recovered,
+        log.info("[{}] {} of {} stored shapes recovered{}", stackId, recovered, total,
                 recovery.deletedHandles().isEmpty() ? "" : ", " + recovery.deletedHandles().size() + " incomplete ones deleted");
     }
 
@@ -173,59 +161,75 @@ public final class ShapeCache implements ProcessBody {
      * completes it.
      */
     private LogOffset visibleAfterRestart(LogOffset stored) {
-        if (!stored.isAfter(LogOffset.LAST_BEFORE_REAL_OFFSETS) || stack.resumeLsn() == 0) return stored;
-        LogOffset horizon = LogOffset.of(stack.resumeLsn(), LogOffset.INF);
+        if (!stored.isAfter(LogOffset.LAST_BEFORE_REAL_OFFSETS) || start.resumeLsn() == 0) return stored;
+        LogOffset horizon = LogOffset.of(start.resumeLsn(), LogOffset.INF);
         return stored.compareTo(horizon) <= 0 ? stored : horizon;
     }
 
-    private ShapeStatus getOrCreate(ShapeDefinition d) throws Exception {
-        Optional<ShapeStatus> existing = table.byDefinition(d.canonical());
-        if (existing.isPresent()) return existing.get();
-        Instant now = Instant.now();
-        String handle = d.newHandle(ChronoUnit.MICROS.between(Instant.EPOCH, now));
-        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, now);
-        while (table.get(handle).isPresent()) handle = d.newHandle(++micros);
+    private ShapeState getOrCreate(ShapeDefinition d) throws Exception {
+        Optional<ShapeState> existing = table.byDefinition(d.canonical());
+        if (existing.isPresent() && !existing.get().hasEnded()) return existing.get();
+        // An ended shape whose processes have not yet stopped: its successor must not wait for that.
+        existing.ifPresent(s -> table.remove(s.handle()));
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        String handle = d.newHandle(micros);
+        while (table.get(handle).isPresent() || supervisorOf.containsKey(handle)) handle = d.newHandle(++micros);
         ShapeStorage s = storage.create(handle, ShapeDefinitionCodec.encode(d));
-        ShapeStatus status = new ShapeStatus(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS);
-        table.put(status);
+        ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS, ShapeState.Snapshot.PENDING);
+        table.put(state);
         try {
-            startProcesses(status, Optional.empty());
+            startProcesses(state, Optional.empty());
         } catch (Exception e) {
             table.remove(handle);
-            status.markRemoved();
             storage.delete(handle);
             throw e;
         }
-        return status;
+        return state;
     }
 
-    private void startProcesses(ShapeStatus status, Optional<dev.ampere.shapecache.storage.SnapshotInfo> recovered)
-            throws InterruptedException {
-        ProcessRef sup = Supervisor.startChild(consumers, ConsumerSupervisor.spec(stack, status, recovered), CALL_TIMEOUT);
-        supervisors.put(sup, status.handle());
+    private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
+        ProcessRef sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered);
+        supervisors.put(sup, state.handle());
+        supervisorOf.put(state.handle(), sup);
         sup.monitor(ctx.self());
     }
 
-    private boolean remove(String handle, String reason) throws Exception {
-        ShapeStatus status = table.remove(handle);
-        if (status == null) return false;
-        status.markRemoved();
-        status.snapshotFailed(new IllegalStateException("the shape was removed: " + reason));
-        log.info("[{}] shape {} removed: {}", stack.id(), handle, reason);
-        supervisors.values().remove(handle);
-        Supervisor.terminateChild(consumers, "shape:" + handle, CALL_TIMEOUT);
-        storage.delete(handle);
-        stack.shapeSubscriptions().dispatch(handle, new ShapeEvent.Rotated());
+    /**
+     * Asks the shape's consumer to end the shape. It is gone from the table at once (new requests get a new shape);
+     * its readers answer 409 as soon as the consumer has marked it ended; the storage goes once its processes stop.
+     */
+    private boolean remove(String handle, String reason) throws InterruptedException {
+        ShapeState state = table.remove(handle);
+        if (state == null) return false;
+        log.info("[{}] shape {} removed: {}", stackId, handle, reason);
+        Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(handle));
+        // A consumer whose mailbox stays full (a large transaction in flight) is stopped instead: stopping it
+        // ends the shape just the same, from its own thread.
+        if (consumer.isEmpty() || !consumer.get().trySend(new Consumer.Remove(reason), REMOVE_SEND_TIMEOUT)) {
+            consumer.ifPresent(ProcessRef::stop);
+        }
         return true;
     }
 
-    private void shutdown() {
-        stack.publishShapes(null);
-        for (ShapeStatus s : table.all()) {
-            s.markRemoved();
-            stack.shapeSubscriptions().dispatch(s.handle(), new ShapeEvent.Rotated());
+    /** The shape's processes have stopped: forget it and delete its data. */
+    private void cleanUp(String handle) {
+        ShapeState state = table.remove(handle);
+        if (state != null) {
+            // It ended by itself (truncate, schema change, failed snapshot), not through remove().
+            String reason = state.endReason();
+            log.info("[{}] shape {} removed: {}", stackId, handle, reason != null ? reason : "its processes stopped");
         }
-        for (ProcessRef sup : supervisors.keySet()) sup.stopUninterruptibly(Duration.ofSeconds(10));
+        try {
+            storage.delete(handle);
+        } catch (Exception e) {
+            log.warn("[{}] deleting the storage of shape {} failed: {}", stackId, handle, e.getMessage());
+        }
+    }
+
+    private void shutdown() {
+        table.setAvailable(false);
+        for (ProcessRef sup : List.copyOf(supervisors.keySet())) sup.stopUninterruptibly(Duration.ofSeconds(10));
+        table.clear();
         if (storage != null) storage.close();
     }
 }

@@ -1,25 +1,29 @@
 package dev.ampere.shapecache;
 
+import dev.ampere.shapes.ShapeState;
+
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The live shapes of a stack, by handle and by definition, for lock-free reads on HTTP threads.
+ * The live shapes of a stack, by handle and by definition, for lock-free reads on HTTP threads. Created once per
+ * stack, so it outlives restarts of the ShapeCache; {@link #available()} is false while no ShapeCache runs.
  *
  * <p>Thread-safe. Written only by the ShapeCache process; an entry is added to both maps before it is reachable by
  * definition, and removed from the definition map first.
  */
 public final class ShapeTable {
-    private final ConcurrentMap<String, ShapeStatus> byHandle = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ShapeState> byHandle = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, String> handleByDefinition = new ConcurrentHashMap<>();
+    private volatile boolean available;
 
-    public Optional<ShapeStatus> get(String handle) {
+    public Optional<ShapeState> get(String handle) {
         return Optional.ofNullable(byHandle.get(handle));
     }
 
-    public Optional<ShapeStatus> byDefinition(String canonical) {
+    public Optional<ShapeState> byDefinition(String canonical) {
         String handle = handleByDefinition.get(canonical);
         return handle == null ? Optional.empty() : get(handle);
     }
@@ -28,20 +32,34 @@ public final class ShapeTable {
         return byHandle.size();
     }
 
-    public Collection<ShapeStatus> all() {
+    public Collection<ShapeState> all() {
         return byHandle.values();
     }
 
-    void put(ShapeStatus status) {
-        byHandle.put(status.handle(), status);
-        handleByDefinition.put(status.definition().canonical(), status.handle());
+    /** True while a ShapeCache runs and has recovered the stored shapes. */
+    public boolean available() {
+        return available;
     }
 
-    ShapeStatus remove(String handle) {
-        ShapeStatus s = byHandle.get(handle);
+    void setAvailable(boolean value) {
+        available = value;
+    }
+
+    void put(ShapeState state) {
+        byHandle.put(state.handle(), state);
+        handleByDefinition.put(state.definition().canonical(), state.handle());
+    }
+
+    ShapeState remove(String handle) {
+        ShapeState s = byHandle.get(handle);
         if (s == null) return null;
         handleByDefinition.remove(s.definition().canonical(), handle);
         byHandle.remove(handle);
         return s;
+    }
+
+    void clear() {
+        handleByDefinition.clear();
+        byHandle.clear();
     }
 }

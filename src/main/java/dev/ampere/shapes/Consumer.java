@@ -1,24 +1,13 @@
 package dev.ampere.shapes;
 
+import dev.ampere.changes.Relation;
+import dev.ampere.changes.TransactionFragment;
 import dev.ampere.postgres.ColumnInfo;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
-import dev.ampere.process.ProcessRef;
-import dev.ampere.changes.Change;
-import dev.ampere.replication.ConsumerMessages;
-import dev.ampere.changes.Relation;
-import dev.ampere.replication.ShapeLogCollector;
-import dev.ampere.replication.ShapeSubscription;
-import dev.ampere.changes.TransactionFragment;
-import dev.ampere.shapecache.ShapeCache;
-import dev.ampere.shapecache.ShapeEvent;
-import dev.ampere.shapecache.ShapeStatus;
-import dev.ampere.shapecache.storage.LogItem;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
-import dev.ampere.stack.Names;
-import dev.ampere.stack.Stack;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,60 +15,69 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A shape's consumer (PROTOCOL.md §3.4): takes the transactions the ShapeLogCollector routes to it, drops those its
- * snapshot already contains, converts the rest into the shape's log items (encoded once), appends them to storage,
- * publishes the new end to readers at each transaction end and wakes the requests waiting on the handle. It
- * flushes storage in batches (when its mailbox runs dry, or after {@link #FLUSH_DELAY}) and only then reports the
- * transactions durable to the collector. A TRUNCATE of its table, or a schema change, ends the shape: the ShapeCache
- * removes it and clients get a 409.
+ * A shape's consumer (docs/protocol.md §3.4): the owner of the shape.
  *
- * <p>Threading: a process; all state is confined to its thread except the {@link ShapeStatus} it publishes.
+ * <p>Place in the tree: the significant child of the shape's ConsumerSupervisor, under the
+ * DynamicConsumerSupervisor; when it exits, the shape's processes stop and the ShapeCache, which monitors them,
+ * deletes the shape's storage. It owns the shape's {@link ShapeState} (its only writer) and the shape's log writer.
+ *
+ * <p>What it does: takes the fragments the log collector routes to it, with the changes the router matched; drops
+ * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
+ * appends them to storage; publishes the new end to readers at each transaction end. It flushes storage in batches
+ * (when its mailbox runs dry, or after {@link #FLUSH_DELAY}) and only then reports the transactions durable to the
+ * collector. A TRUNCATE of its table, a schema change, a failed snapshot or a {@link Remove} ends the shape:
+ * the state is marked ended first, so every waiting reader answers 409 at once.
+ *
+ * <p>Threading: a process; everything is confined to its thread; readers see only the {@link ShapeState}.
  */
 public final class Consumer implements ProcessBody {
     static final Duration FLUSH_DELAY = Duration.ofMillis(5);
 
-    /** From the snapshotter: the snapshot's bounds are known (rows may still be coming). */
+    /** From the snapshotter: the snapshot's bounds are known; rows follow. */
     public record SnapshotStarted(SnapshotInfo info) {}
 
-    public record SnapshotFailed(Throwable error) {}
+    /** From the snapshotter: the first row is stored, or the snapshot is known to be empty. */
+    public record SnapshotReady() {}
 
-    private final Stack stack;
-    private final ShapeStatus status;
+    public record SnapshotFailed(SnapshotFailure failure) {}
+
+    /** From the ShapeCache: the shape is deleted or evicted. */
+    public record Remove(String reason) {}
+
+    private final ShapeState state;
     private final ShapeStorage storage;
     private final Optional<SnapshotInfo> recovered;
-    private final ShapeChangeConverter converter;
-
-    private ProcessRef collector;
-    private SnapshotVisibility visibility;
-    private boolean filtering;
-    private final List<TransactionFragment> waitingForSnapshot = new ArrayList<>();
-    private boolean inTransaction;
-    private boolean skipTransaction;
-    private boolean wroteInTransaction;
-    private LogItem heldBack;
+    private final ChangeFeed feed;
+    private final TransactionLog transactions;
+    private final List<ConsumerMessages.Deliver> waitingForSnapshot = new ArrayList<>();
     private long unflushedCommit;
     private boolean hasUnflushed;
     private long flushDeadline;
 
-    public Consumer(Stack stack, ShapeStatus status, Optional<SnapshotInfo> recovered) {
-        this.stack = stack;
-        this.status = status;
-        this.storage = status.storage();
+    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed) {
+        this.state = state;
+        this.storage = state.storage();
         this.recovered = recovered;
-        this.converter = new ShapeChangeConverter(status.definition());
+        this.feed = feed;
+        this.transactions = new TransactionLog(new ShapeChangeConverter(state.definition()));
     }
 
     private enum Outcome { CONTINUE, STOP }
 
     @Override
     public void run(ProcessContext ctx) throws Exception {
-        collector = stack.registry().whereis(Names.SHAPE_LOG_COLLECTOR)
-                .orElseThrow(() -> new IllegalStateException("the shape log collector is not running"));
-        ShapeDefinition d = status.definition();
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription(status.handle(), d.table(),
-                d.where().orElse(null), ctx.self()));
-        recovered.ifPresent(this::snapshotKnown);
-        ctx.started();
+        try {
+            ShapeDefinition d = state.definition();
+            feed.subscribe(new ShapeSubscription(state.handle(), d.table(), d.where().orElse(null), ctx.self()));
+            recovered.ifPresent(transactions::snapshotKnown);
+            ctx.started();
+            loop(ctx);
+        } finally {
+            state.end("its consumer stopped");
+        }
+    }
+
+    private void loop(ProcessContext ctx) throws Exception {
         while (true) {
             Object m;
             if (hasUnflushed) {
@@ -93,104 +91,70 @@ public final class Consumer implements ProcessBody {
             } else {
                 m = ctx.receive();
             }
-            Outcome outcome = switch (m) {
-                case SnapshotStarted(SnapshotInfo info) -> {
-                    snapshotKnown(info);
-                    Outcome o = Outcome.CONTINUE;
-                    for (TransactionFragment f : waitingForSnapshot) {
-                        if (o == Outcome.CONTINUE) o = handle(f);
-                    }
-                    waitingForSnapshot.clear();
-                    yield o;
-                }
-                case SnapshotFailed(Throwable error) -> {
-                    status.snapshotFailed(error);
-                    yield invalidate("its snapshot failed: " + error.getMessage());
-                }
-                case ConsumerMessages.Deliver(TransactionFragment f) -> {
-                    if (visibility == null) {
-                        waitingForSnapshot.add(f);
-                        yield Outcome.CONTINUE;
-                    }
-                    yield handle(f);
-                }
-                case ConsumerMessages.RelationChanged(Relation r) ->
-                        matchesTable(r) ? Outcome.CONTINUE : invalidate("the schema of " + r + " changed");
-                case ConsumerMessages.StreamRestarted() -> {
-                    heldBack = null;
-                    inTransaction = false;
+            if (handle(m) == Outcome.STOP) return;
+        }
+    }
+
+    private Outcome handle(Object m) throws Exception {
+        return switch (m) {
+            case ConsumerMessages.Deliver d -> {
+                if (!transactions.isSnapshotKnown()) {
+                    waitingForSnapshot.add(d);
                     yield Outcome.CONTINUE;
                 }
-                default -> Outcome.CONTINUE;
-            };
-            if (outcome == Outcome.STOP) return;
-        }
+                yield deliver(d);
+            }
+            case SnapshotStarted(SnapshotInfo info) -> {
+                transactions.snapshotKnown(info);
+                Outcome o = Outcome.CONTINUE;
+                for (ConsumerMessages.Deliver d : waitingForSnapshot) {
+                    if (o == Outcome.CONTINUE) o = deliver(d);
+                }
+                waitingForSnapshot.clear();
+                yield o;
+            }
+            case SnapshotReady() -> {
+                state.snapshotReady();
+                yield Outcome.CONTINUE;
+            }
+            case SnapshotFailed(SnapshotFailure f) -> {
+                state.snapshotFailed(f);
+                yield end("its snapshot failed: " + f.message());
+            }
+            case Remove(String reason) -> end(reason);
+            case ConsumerMessages.RelationChanged(Relation r) ->
+                    matchesTable(r) ? Outcome.CONTINUE : end("the schema of " + r + " changed");
+            case ConsumerMessages.StreamRestarted() -> {
+                transactions.streamRestarted();
+                yield Outcome.CONTINUE;
+            }
+            default -> Outcome.CONTINUE;
+        };
     }
 
-    private void snapshotKnown(SnapshotInfo info) {
-        visibility = new SnapshotVisibility(info);
-        filtering = true;
-        status.snapshotStarted();
-    }
-
-    private Outcome handle(TransactionFragment f) throws Exception {
-        // The collector only sends a shape the fragments that affect it, so a transaction may begin, for this shape,
-        // with a fragment that is not the transaction's first.
-        if (f.first() || !inTransaction) {
-            inTransaction = true;
-            if (filtering && visibility.isAfterSnapshot(f.xid())) filtering = false;
-            skipTransaction = filtering && visibility.containsTransaction(f.xid());
-            wroteInTransaction = false;
-            heldBack = null;
-        }
-        if (!skipTransaction) {
-            List<LogItem> items = new ArrayList<>();
-            for (Change change : f.changes()) {
-                if (!converter.isForTable(change)) continue;
-                if (change instanceof Change.Truncate) return invalidate(change.relation() + " was truncated");
-                converter.convert(change, f.commitLsn(), f.xid(), items);
-            }
-            List<LogItem> ready = new ArrayList<>(items.size() + 1);
-            for (LogItem item : items) {
-                if (heldBack != null) ready.add(heldBack);
-                heldBack = item;
-            }
-            if (f.last() && heldBack != null) {
-                ready.add(new LogItem(heldBack.offset(), heldBack.key(), heldBack.operation(),
-                        LogItemEncoder.markLast(heldBack.json())));
-                heldBack = null;
-            }
-            if (!ready.isEmpty()) {
-                storage.appendLog(ready);
-                wroteInTransaction = true;
-            }
-        }
-        if (f.last()) {
-            inTransaction = false;
-            endTransaction(f.commitLsn());
+    private Outcome deliver(ConsumerMessages.Deliver d) throws Exception {
+        TransactionFragment f = d.fragment();
+        TransactionLog.Step step = transactions.accept(f, d.matches());
+        if (step.truncated()) return end(state.definition().table().quotedName() + " was truncated");
+        if (!step.items().isEmpty()) storage.appendLog(step.items());
+        if (step.transactionEnded()) {
+            if (step.wroteInTransaction()) state.publishLatestOffset(storage.latestOffset());
+            unflushedCommit = f.commitLsn();
+            if (!hasUnflushed) flushDeadline = System.nanoTime() + FLUSH_DELAY.toNanos();
+            hasUnflushed = true;
         }
         return Outcome.CONTINUE;
     }
 
-    private void endTransaction(long commitLsn) throws Exception {
-        if (wroteInTransaction) {
-            status.publishLatestOffset(storage.latestOffset());
-            stack.shapeSubscriptions().dispatch(status.handle(), new ShapeEvent.NewChanges(status.latestOffset()));
-        }
-        unflushedCommit = commitLsn;
-        if (!hasUnflushed) flushDeadline = System.nanoTime() + FLUSH_DELAY.toNanos();
-        hasUnflushed = true;
-    }
-
     private void flush() throws Exception {
         storage.flush();
-        collector.send(new ShapeLogCollector.Flushed(status.handle(), unflushedCommit));
+        feed.flushed(state.handle(), unflushedCommit);
         hasUnflushed = false;
     }
 
     /** The relation still has the columns (names and types, in order) the shape was defined against. */
     private boolean matchesTable(Relation r) {
-        TableInfo t = status.definition().table();
+        TableInfo t = state.definition().table();
         if (!r.schema().equals(t.schema()) || !r.table().equals(t.name())) return false;
         if (r.columns().size() != t.columns().size()) return false;
         for (int i = 0; i < t.columns().size(); i++) {
@@ -201,8 +165,9 @@ public final class Consumer implements ProcessBody {
         return true;
     }
 
-    private Outcome invalidate(String reason) {
-        ShapeCache.invalidate(stack, status.handle(), reason);
+    /** Ends the shape: readers learn it from the state at once; the ShapeCache cleans up when the processes stop. */
+    private Outcome end(String reason) {
+        state.end(reason);
         return Outcome.STOP;
     }
 }

@@ -7,28 +7,29 @@ import dev.ampere.changes.LogOffset;
 import dev.ampere.changes.Row;
 import dev.ampere.shapecache.storage.LogItem;
 import dev.ampere.shapecache.storage.Operation;
-import dev.ampere.where.WhereClause;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Turns the changes of a shape's table into the shape's log items (PROTOCOL.md §1.12): where-clause moves (an update
  * leaving the shape is a delete, one entering it an insert with the full row), column projection, replica modes
  * ({@code default}: key plus changed columns; {@code full}: the whole row plus {@code old_value}), updates with no
  * visible change dropped, and a primary-key change split into a delete at {@code op} and an insert at
- * {@code op + 1}. Rows are aligned with the table's columns; the consumer checks that the replicated relation still
- * matches the shape's table before it converts anything.
+ * {@code op + 1}. Whether a row belongs to the shape is not evaluated here: the log collector's router evaluated the
+ * where clause once and says, per change, whether the old row and the new row are in. Rows are aligned with the
+ * table's columns; the consumer checks that the replicated relation still matches the shape's table before it
+ * converts anything.
  *
  * <p>Not thread-safe: owned by the shape's consumer.
  */
 final class ShapeChangeConverter {
     private final ShapeDefinition shape;
-    private final Optional<WhereClause> where;
     private final LogItemEncoder encoder;
     private final List<String> names;
-    private final java.util.Map<String, Integer> positions = new java.util.HashMap<>();
+    private final Map<String, Integer> positions = new HashMap<>();
     private final int[] selected;
     private final boolean[] isSelected;
     private final int[] keyColumns;
@@ -36,7 +37,6 @@ final class ShapeChangeConverter {
 
     ShapeChangeConverter(ShapeDefinition shape) {
         this.shape = shape;
-        this.where = shape.where();
         TableInfo table = shape.table();
         this.encoder = new LogItemEncoder(table);
         this.names = table.columns().stream().map(ColumnInfo::name).toList();
@@ -48,29 +48,27 @@ final class ShapeChangeConverter {
         this.full = shape.replica() == ShapeDefinition.Replica.FULL;
     }
 
-    /** True when the change belongs to this shape's table. */
-    boolean isForTable(Change change) {
-        return change.relation().schema().equals(shape.table().schema())
-                && change.relation().table().equals(shape.table().name());
-    }
-
-    /** Appends the log items {@code change} produces for the shape (no {@code last} marks). */
-    void convert(Change change, long commitLsn, long xid, List<LogItem> out) {
+    /**
+     * Appends the log items {@code change} produces for the shape (no {@code last} marks).
+     *
+     * @param oldIn the change's old row (update, delete) satisfies the shape's where clause
+     * @param newIn the change's new row (insert, update) satisfies it
+     */
+    void convert(Change change, boolean oldIn, boolean newIn, long commitLsn, long xid, List<LogItem> out) {
         switch (change) {
             case Change.Insert i -> {
-                if (matches(i.record())) out.add(insert(i.offset(), i.key(), i.record(), null, null, commitLsn, xid));
+                if (newIn) out.add(insert(i.offset(), i.key(), i.record(), null, null, commitLsn, xid));
             }
             case Change.Delete d -> {
-                if (matches(d.oldRecord())) out.add(delete(d.offset(), d.key(), d.oldRecord(), null, null, commitLsn, xid));
+                if (oldIn) out.add(delete(d.offset(), d.key(), d.oldRecord(), null, null, commitLsn, xid));
             }
-            case Change.Update u -> convertUpdate(u, commitLsn, xid, out);
+            case Change.Update u -> convertUpdate(u, oldIn, newIn, commitLsn, xid, out);
             case Change.Truncate t -> throw new IllegalArgumentException("a truncate invalidates the shape");
         }
     }
 
-    private void convertUpdate(Change.Update u, long commitLsn, long xid, List<LogItem> out) {
-        boolean oldIn = matches(u.oldRecord());
-        boolean newIn = matches(u.record());
+    private void convertUpdate(Change.Update u, boolean oldIn, boolean newIn, long commitLsn, long xid,
+                               List<LogItem> out) {
         String oldKey = u.keyChanged() ? u.oldKey() : u.key();
         if (oldIn && newIn) {
             if (u.keyChanged()) {
@@ -101,10 +99,6 @@ final class ShapeChangeConverter {
         byte[] json = encoder.change("delete", key, names, old.values(), full ? selected : keyColumns, null, null,
                 keyField, keyValue, lsn, offset.op(), xid);
         return new LogItem(offset, key, Operation.DELETE, json);
-    }
-
-    private boolean matches(Row row) {
-        return where.isEmpty() || where.get().matches(row::value);
     }
 
     private int[] changedSelected(List<String> changedColumns) {

@@ -1,65 +1,75 @@
 package dev.ampere.shapes;
 
+import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.RowKeys;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
-import dev.ampere.postgres.RowKeys;
-import dev.ampere.shapecache.ShapeStatus;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
-import dev.ampere.stack.Stack;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Reads a new shape's initial rows (PROTOCOL.md §3.6): puts the table in the publication with REPLICA IDENTITY
- * FULL first, then opens a {@code REPEATABLE READ READ ONLY} transaction, takes {@code pg_current_snapshot()} and
- * hands it to the consumer (which can then drop stream transactions the snapshot contains), and streams the rows
- * with a server-side cursor into the shape's snapshot chunks, encoding each row once. It ends with the
- * {@code snapshot-end} control message. Exits when done; a failure is reported to the consumer, which ends the
- * shape.
+ * Reads a new shape's initial rows (docs/protocol.md §3.6).
  *
- * <p>Threading: a temporary process; its connection is confined to its thread.
+ * <p>Place in the tree: a temporary child of the shape's ConsumerSupervisor, beside its Consumer; it exits when the
+ * snapshot is stored. It owns one pooled connection for the duration; it writes the shape's snapshot region in
+ * storage (the storage contract's snapshot writer) and tells the consumer how far it got, never touching the
+ * shape's state itself.
+ *
+ * <p>Order: the table goes into the publication with REPLICA IDENTITY FULL first; then a
+ * {@code REPEATABLE READ READ ONLY} transaction takes {@code pg_current_snapshot()}, which goes to the consumer
+ * (so it can drop stream transactions the snapshot contains); then the rows stream through a server-side cursor,
+ * encoded once each. When the first row is stored, or the query is known to return none, the consumer hears
+ * {@link Consumer.SnapshotReady}: only then may a response for the snapshot commit its status. The snapshot ends with
+ * the {@code snapshot-end} control message. A failure goes to the consumer, sorted ({@link SnapshotFailure}).
+ *
+ * <p>Threading: a process; its connection is confined to its thread.
  */
 public final class Snapshotter implements ProcessBody {
     private static final int FETCH_SIZE = 2_000;
 
-    private final Stack stack;
-    private final ShapeStatus status;
+    private final ShapeState state;
     private final ProcessRef consumer;
+    private final QueryPoolView pool;
+    private final String publication;
 
-    public Snapshotter(Stack stack, ShapeStatus status, ProcessRef consumer) {
-        this.stack = stack;
-        this.status = status;
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication) {
+        this.state = state;
         this.consumer = consumer;
+        this.pool = pool;
+        this.publication = publication;
     }
 
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
         try {
-            DataSource pool = stack.pool().orElseThrow(() -> new IllegalStateException("no database connection"));
-            ShapeDefinition d = status.definition();
-            PublicationSetup.prepare(pool, stack.config().publicationName(), d.table());
-            try (Connection c = pool.getConnection()) {
+            DataSource ds = pool.require();
+            ShapeDefinition d = state.definition();
+            PublicationSetup.prepare(ds, publication, d.table());
+            try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 c.setReadOnly(true);
                 SnapshotInfo info = currentSnapshot(c);
                 consumer.send(new Consumer.SnapshotStarted(info));
-                ShapeStorage storage = status.storage();
+                ShapeStorage storage = state.storage();
                 if (d.log() == ShapeDefinition.LogMode.FULL) streamRows(c, d, storage);
+                else consumer.send(new Consumer.SnapshotReady());
                 storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
                 storage.completeSnapshot(info);
                 c.commit();
             }
         } catch (Exception e) {
-            if (!ctx.stopRequested()) consumer.send(new Consumer.SnapshotFailed(e));
+            if (!ctx.stopRequested()) consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
         }
     }
 
@@ -69,7 +79,7 @@ public final class Snapshotter implements ProcessBody {
         long xmin = Long.parseUnsignedLong(parts[0]);
         long xmax = Long.parseUnsignedLong(parts[1]);
         long[] xip = parts.length < 3 || parts[2].isEmpty() ? new long[0]
-                : java.util.Arrays.stream(parts[2].split(",")).mapToLong(Long::parseUnsignedLong).toArray();
+                : Arrays.stream(parts[2].split(",")).mapToLong(Long::parseUnsignedLong).toArray();
         return new SnapshotInfo(xmin, xmax, xip);
     }
 
@@ -80,7 +90,7 @@ public final class Snapshotter implements ProcessBody {
         }
     }
 
-    private static void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
+    private void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
         TableInfo table = d.table();
         List<String> columns = d.columns();
         String sql = "SELECT " + String.join(", ", columns.stream().map(TableInfo::quoteIdent).toList())
@@ -92,10 +102,18 @@ public final class Snapshotter implements ProcessBody {
             s.setFetchSize(FETCH_SIZE);
             try (ResultSet rs = s.executeQuery(sql)) {
                 String[] values = new String[columns.size()];
+                boolean first = true;
                 while (rs.next()) {
                     for (int i = 0; i < values.length; i++) values[i] = rs.getString(i + 1);
                     storage.appendSnapshotRow(encoder.snapshotRow(RowKeys.key(prefix, values, key), columns, values));
+                    if (first) {
+                        // The query runs and yields rows: readers may commit their status now and stream rows as they
+                        // are stored; should a later row fail, their responses are aborted, never completed.
+                        consumer.send(new Consumer.SnapshotReady());
+                        first = false;
+                    }
                 }
+                if (first) consumer.send(new Consumer.SnapshotReady());
             }
         }
     }

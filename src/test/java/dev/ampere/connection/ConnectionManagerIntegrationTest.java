@@ -77,7 +77,7 @@ class ConnectionManagerIntegrationTest {
         EventLog log = events(a);
         if (a.stack().events().status() != StackStatus.ACTIVE) log.await(StackEvent.Ready.class, 30);
         assertEquals(StackStatus.ACTIVE, a.stack().events().status());
-        assertTrue(a.stack().pool().isPresent());
+        assertTrue(a.queryPool().current().isPresent());
 
         assertEquals("electric_slot_" + streamId,
                 one(database, "SELECT slot_name FROM pg_replication_slots WHERE plugin = 'pgoutput' AND slot_name = 'electric_slot_" + streamId + "'"));

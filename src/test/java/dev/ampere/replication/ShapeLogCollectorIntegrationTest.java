@@ -1,5 +1,8 @@
 package dev.ampere.replication;
 
+import dev.ampere.shapes.ConsumerMessages;
+import dev.ampere.shapes.ShapeSubscription;
+
 import dev.ampere.changes.Change;
 import dev.ampere.changes.TransactionFragment;
 
@@ -137,7 +140,7 @@ class ShapeLogCollectorIntegrationTest {
     void routesByTableAndAcknowledgesOnlyWhatTheShapeStored() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h1", collector);
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h1", items(), null, consumer));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("h1", items(), null, consumer));
 
         exec("INSERT INTO other VALUES (1)");          // nobody watches: the slot moves past it
         awaitConfirmedAtLeast(currentWal());
@@ -185,7 +188,7 @@ class ShapeLogCollectorIntegrationTest {
                 }
             }
         });
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("stalled", items(), null, stalled));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("stalled", items(), null, stalled));
         String pidBefore = walSenderPid();
         try (EventLog log = new EventLog(ampere.stack().events()); Statement s = TestDatabase.connect().createStatement()) {
             s.execute("ALTER SYSTEM SET wal_sender_timeout = '3s'");
@@ -211,8 +214,7 @@ class ShapeLogCollectorIntegrationTest {
     }
 
     private dev.ampere.postgres.TableInfo items() throws Exception {
-        return dev.ampere.postgres.Inspector.lookup(ampere.stack(), new dev.ampere.postgres.RelationName("public", "items"), T)
-                .orElseThrow();
+        return ampere.tables().lookup(new dev.ampere.postgres.RelationName("public", "items"), T).orElseThrow();
     }
 
     private String walSenderPid() throws Exception {
@@ -226,7 +228,7 @@ class ShapeLogCollectorIntegrationTest {
     void relationChangesAndTruncatesReachTheShapesOfTheTable() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h2", collector);
-        ShapeLogCollector.subscribe(collector, new ShapeSubscription("h2", items(), null, consumer));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("h2", items(), null, consumer));
         exec("INSERT INTO items VALUES (1, 'x')");
         assertInstanceOf(ConsumerMessages.RelationChanged.class, delivered.poll(30, TimeUnit.SECONDS));
         assertInstanceOf(TransactionFragment.class, delivered.poll(30, TimeUnit.SECONDS));

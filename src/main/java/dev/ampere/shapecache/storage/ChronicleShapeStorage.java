@@ -116,6 +116,11 @@ final class ChronicleShapeStorage implements ShapeStorage {
         return signal.await(seenVersion, timeout, unit);
     }
 
+    @Override
+    public void signalReaders() {
+        signal.bump();
+    }
+
     /** Marks the shape gone, wakes waiters, releases its queue and writer file; the caller removes the files. */
     void markDeleted() {
         deleted = true;

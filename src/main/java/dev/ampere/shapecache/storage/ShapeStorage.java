@@ -112,6 +112,12 @@ public interface ShapeStorage {
      */
     boolean awaitChange(long seenVersion, long timeout, TimeUnit unit) throws InterruptedException;
 
+    /**
+     * Moves {@link #changeVersion()} and wakes readers without publishing data: for the shape's owner, when the
+     * shape's state (not its stored data) changed, so that every reader of the shape waits in one place.
+     */
+    void signalReaders();
+
     /** Snapshot region state: chunks so far, whether complete, and the Postgres snapshot once complete. */
     record SnapshotState(int chunksStarted, boolean complete, Optional<SnapshotInfo> info) {
         /** The virtual offset of the last snapshot chunk, {@code 0_(chunksStarted-1)}. */

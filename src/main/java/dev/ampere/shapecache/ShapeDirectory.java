@@ -1,0 +1,72 @@
+package dev.ampere.shapecache;
+
+import dev.ampere.process.CallException;
+import dev.ampere.process.ProcessRef;
+import dev.ampere.process.ProcessRegistry;
+import dev.ampere.shapes.ShapeDefinition;
+import dev.ampere.shapes.ShapeState;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The ShapeCache as HTTP sees it: lock-free lookups of live shapes in the {@link ShapeTable} it publishes, and
+ * calls to the ShapeCache process for what changes the set (creation, deletion). Handed to the HTTP routes by the
+ * stack's builder.
+ *
+ * <p>Thread-safe.
+ */
+public final class ShapeDirectory {
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ShapeTable table;
+    private final ProcessRegistry registry;
+    private final Object cacheName;
+
+    public ShapeDirectory(ShapeTable table, ProcessRegistry registry, Object cacheName) {
+        this.table = table;
+        this.registry = registry;
+        this.cacheName = cacheName;
+    }
+
+    /** Whether shapes can be served: a ShapeCache runs and has recovered the stored shapes. */
+    public boolean available() {
+        return table.available();
+    }
+
+    /** A live (not ended) shape by handle. */
+    public Optional<ShapeState> byHandle(String handle) {
+        return table.get(handle).filter(s -> !s.hasEnded());
+    }
+
+    /** A live (not ended) shape by canonical definition. */
+    public Optional<ShapeState> byDefinition(String canonical) {
+        return table.byDefinition(canonical).filter(s -> !s.hasEnded());
+    }
+
+    /**
+     * The shape for a definition: the existing one, or a new one whose snapshot is starting.
+     *
+     * @throws ShapesUnavailable when the ShapeCache cannot answer (restarting, overloaded, storage failing)
+     */
+    public ShapeState getOrCreate(ShapeDefinition definition) throws InterruptedException {
+        Optional<ShapeState> existing = byDefinition(definition.canonical());
+        if (existing.isPresent()) return existing.get();
+        return call(new ShapeCache.GetOrCreate(definition));
+    }
+
+    /** Removes a shape; false when no such shape exists. Its readers answer 409 at once; storage goes soon after. */
+    public boolean delete(String handle) throws InterruptedException {
+        return call(new ShapeCache.Delete(handle));
+    }
+
+    private <T> T call(Object request) throws InterruptedException {
+        ProcessRef cache = registry.whereis(cacheName)
+                .orElseThrow(() -> new ShapesUnavailable("the shape cache is not running", null));
+        try {
+            return cache.call(request, CALL_TIMEOUT);
+        } catch (CallException e) {
+            throw new ShapesUnavailable(e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.ampere.shapes;
+
+import dev.ampere.changes.LogOffset;
+import dev.ampere.shapecache.storage.ShapeStorage;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a reader may know about one live shape, in one place: its handle, definition and storage, how far its
+ * snapshot has got, the latest offset readers may serve (moved only at transaction ends, so no reader sees half a
+ * transaction), and whether the shape has ended (deleted, truncated, its schema changed, its snapshot failed).
+ *
+ * <p>One writer: the shape's {@link Consumer} (the package-private methods). Every reader (long-poll, SSE,
+ * snapshot streaming, the shape cache) reads the volatile fields and, to wait, uses the one primitive
+ * {@link #version()} / {@link #awaitChange}: take the version, check the state, and wait for the version to move.
+ * The version moves when the consumer changes this state and when storage publishes new data (snapshot rows, log
+ * items), so a reader never needs a second way to wait. Once ended, a shape's state never changes again.
+ *
+ * <p>Thread-safe.
+ */
+public final class ShapeState {
+    /** How far the initial snapshot has got. */
+    public enum Snapshot {
+        /** Not yet known whether the snapshot query produces rows. */
+        PENDING,
+        /** The snapshot's first row is stored, or it is known to be empty: chunk 0 can be served. */
+        READY,
+        /** The snapshot query failed; see {@link #failure()}. The shape ends with it. */
+        FAILED
+    }
+
+    private final String handle;
+    private final ShapeDefinition definition;
+    private final ShapeStorage storage;
+    private volatile LogOffset latestOffset;
+    private volatile Snapshot snapshot;
+    private volatile SnapshotFailure failure;
+    private volatile String endReason;
+
+    /**
+     * @param latestOffset what readers may see at first: {@code 0_inf} for a new shape, the stored end (bounded by
+     *                     the slot's confirmed position) for a recovered one
+     * @param snapshot     {@link Snapshot#PENDING} for a new shape, {@link Snapshot#READY} for a recovered one
+     */
+    public ShapeState(String handle, ShapeDefinition definition, ShapeStorage storage, LogOffset latestOffset,
+                      Snapshot snapshot) {
+        this.handle = handle;
+        this.definition = definition;
+        this.storage = storage;
+        this.latestOffset = latestOffset;
+        this.snapshot = snapshot;
+    }
+
+    public String handle() {
+        return handle;
+    }
+
+    public ShapeDefinition definition() {
+        return definition;
+    }
+
+    public ShapeStorage storage() {
+        return storage;
+    }
+
+    /** The end of the last complete transaction stored, or {@code 0_inf} before any. */
+    public LogOffset latestOffset() {
+        return latestOffset;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Why the snapshot failed, once {@link #snapshot()} is {@link Snapshot#FAILED}; else null. */
+    public SnapshotFailure failure() {
+        return failure;
+    }
+
+    /** True once the shape has ended; its handle is then dead and clients must refetch. */
+    public boolean hasEnded() {
+        return endReason != null;
+    }
+
+    /** Why the shape ended, or null while it lives. */
+    public String endReason() {
+        return endReason;
+    }
+
+    /** The wait primitive's counter: read it before checking the state. */
+    public long version() {
+        return storage.changeVersion();
+    }
+
+    /** Waits until {@link #version()} differs from {@code seen}; false when {@code timeoutNanos} passed first. */
+    public boolean awaitChange(long seen, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos <= 0) return version() != seen;
+        return storage.awaitChange(seen, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    // ---- the consumer's side ----
+
+    void publishLatestOffset(LogOffset offset) {
+        latestOffset = offset;
+        storage.signalReaders();
+    }
+
+    void snapshotReady() {
+        if (snapshot == Snapshot.PENDING) snapshot = Snapshot.READY;
+        storage.signalReaders();
+    }
+
+    void snapshotFailed(SnapshotFailure f) {
+        failure = f;
+        snapshot = Snapshot.FAILED;
+        storage.signalReaders();
+    }
+
+    void end(String reason) {
+        if (endReason == null) endReason = reason;
+        storage.signalReaders();
+    }
+
+    @Override
+    public String toString() {
+        return "shape " + handle;
+    }
+}
