@@ -1,0 +1,96 @@
+package dev.ampere.http;
+
+import dev.ampere.testing.RunningAmpere;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import static dev.ampere.testing.RunningAmpere.params;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A response is whole or visibly failed (docs/protocol.md §1.4): a snapshot query that Postgres refuses for the
+ * user's where clause is a 400 before any success header, and one that fails after its body started streaming ends
+ * the connection without the terminating chunk, so no client or cache takes a cut-off body for a complete one.
+ */
+class WholeOrFailedResponseTest {
+    private static RunningAmpere a;
+
+    @BeforeAll
+    static void start() throws Exception {
+        a = new RunningAmpere();
+        // 4,000 rows of ~300 bytes: about 1.2 MB of snapshot, well past the in-memory body limit.
+        a.sql("CREATE TABLE items (id int PRIMARY KEY, title text)",
+                "INSERT INTO items SELECT g, repeat('x', 200) || g FROM generate_series(1, 4000) g");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        a.close();
+    }
+
+    @Test
+    void aWhereClauseThatFailsOnTheFirstRowsIsA400() throws Exception {
+        HttpResponse<String> r = a.shape(params("table", "items", "offset", "-1", "where", "id / 0 = 1"));
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("{\"message\":\"Invalid request\",\"errors\":{\"where\":[\"division by zero\"]}}", r.body());
+        assertEquals("no-store", r.headers().firstValue("cache-control").orElseThrow());
+        assertTrue(r.headers().firstValue("electric-handle").isEmpty(), r.headers().toString());
+        assertTrue(r.headers().firstValue("etag").isEmpty(), r.headers().toString());
+
+        r = a.shape(params("table", "items", "offset", "-1", "where", "title::int = 1"));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("invalid input syntax for type integer"), r.body());
+    }
+
+    @Test
+    void aFailureWithinTheFirstBufferIsStillA400() throws Exception {
+        // Fails at row 500, after the query produced rows but before 256 KiB of body: nothing was sent yet.
+        HttpResponse<String> r = a.shape(params("table", "items", "offset", "-1", "where", "100 / (id - 500) > -1000"));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("division by zero"), r.body());
+    }
+
+    @Test
+    void aFailureAfterTheBodyStartedAbortsTheConnection() throws Exception {
+        // Fails at row 3,900: by then about 1 MB of the body has been streamed.
+        String where = URLEncoder.encode("100 / (id - 3900) > -1000", StandardCharsets.UTF_8);
+        byte[] raw = rawGet("/v1/shape?table=items&offset=-1&where=" + where);
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        assertTrue(text.startsWith("HTTP/1.1 200"), text.substring(0, Math.min(200, text.length())));
+        assertTrue(text.toLowerCase().contains("transfer-encoding: chunked"), "streamed body expected");
+        assertFalse(text.endsWith("0\r\n\r\n"), "the body must not be terminated");
+        assertFalse(text.endsWith("]"), "the JSON array must not be closed");
+        assertTrue(raw.length > 300_000, "the body had started: " + raw.length + " bytes");
+
+        // The server is fine afterwards, and a healthy shape of the same table is served whole.
+        HttpResponse<String> ok = a.shape(params("table", "items", "offset", "-1", "where", "id <= 3"));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().endsWith("]"), ok.body());
+    }
+
+    /** One GET on a fresh connection, reading until the server closes it (or 30 s pass). */
+    private static byte[] rawGet(String target) throws IOException {
+        try (Socket s = new Socket("localhost", a.ampere.httpPort())) {
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) >= 0) all.write(buf, 0, n);
+            return all.toByteArray();
+        }
+    }
+}
