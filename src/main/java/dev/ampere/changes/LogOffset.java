@@ -3,7 +3,7 @@ package dev.ampere.changes;
 import java.util.Optional;
 
 /**
- * A position in a shape log: {@code (tx, op)}, written {@code "<tx>_<op>"} (PROTOCOL.md §1.6).
+ * A position in a shape log: {@code (tx, op)}, written {@code "<tx>_<op>"} (docs/protocol.md §1.6).
  *
  * <p>{@code tx} is the commit LSN as an <em>unsigned</em> 64-bit integer (LSNs may pass 2^63), or 0 for the
  * virtual snapshot region, where {@code op} is the snapshot chunk number. {@code op} is the index of the change in

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Ampere's configuration, read from the environment under Electric's variable names (PROTOCOL.md §5). Every value is
+ * Ampere's configuration, read from the environment under Electric's variable names (docs/protocol.md §5). Every value is
  * checked when read; a bad one raises a {@link ConfigException} whose one-line message names the variable.
  *
  * <p>Immutable.

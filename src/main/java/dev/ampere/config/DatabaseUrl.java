@@ -117,7 +117,7 @@ public record DatabaseUrl(String host, int port, String database, String user, S
 
     /**
      * pgjdbc connection properties: credentials, SSL mode and the session settings every Ampere connection uses, so
-     * that values come out of Postgres in the text format the Shape API serves (PROTOCOL.md §1.11).
+     * that values come out of Postgres in the text format the Shape API serves (docs/protocol.md §1.11).
      */
     public Properties jdbcProperties() {
         Properties p = new Properties();

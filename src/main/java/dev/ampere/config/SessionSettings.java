@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The display settings applied to every session Ampere opens (snapshot, query and replication connections), so
- * that the same value has the same text everywhere (PROTOCOL.md §1.11): {@code bytea_output=hex},
+ * that the same value has the same text everywhere (docs/protocol.md §1.11): {@code bytea_output=hex},
  * {@code DateStyle=ISO, DMY}, {@code TimeZone=UTC}, {@code extra_float_digits=1}, {@code IntervalStyle=iso_8601}.
  *
  * <p>They go both into the {@code options} startup parameter and, once connected, through {@code SET}: pgjdbc sends

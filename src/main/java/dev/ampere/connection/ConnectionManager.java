@@ -31,7 +31,7 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Brings the stack's database side up in order (PROTOCOL.md §3.2): the lock connection, then the replication
+ * Brings the stack's database side up in order (docs/protocol.md §3.2): the lock connection, then the replication
  * client, then the query pool and the timeline check, then the ReplicationSupervisor, and only then tells the client
  * to stream and the stack that it is ready.
  *

@@ -3,7 +3,7 @@ package dev.ampere.http;
 import java.util.Optional;
 
 /**
- * The {@code cache-control} (and {@code surrogate-control}) values of a shape API response (PROTOCOL.md §1.8),
+ * The {@code cache-control} (and {@code surrogate-control}) values of a shape API response (docs/protocol.md §1.8),
  * as Electric's {@code Response.put_cache_headers} chooses them, first match wins:
  * <ol>
  *   <li>a successful subset response: {@code no-cache};</li>

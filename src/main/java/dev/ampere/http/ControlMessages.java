@@ -1,7 +1,7 @@
 package dev.ampere.http;
 
 /**
- * Control messages of the shape log body (PROTOCOL.md §1.9, §1.11): the up-to-date message with
+ * Control messages of the shape log body (docs/protocol.md §1.9, §1.11): the up-to-date message with
  * {@code global_last_seen_lsn} as a decimal string (LSNs are unsigned 64-bit), and the body of a response made of
  * that message alone (long-poll timeout, {@code offset=now}).
  *

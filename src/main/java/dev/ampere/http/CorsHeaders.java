@@ -5,7 +5,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Headers every response carries (PROTOCOL.md §1.1): {@code electric-server}, and CORS that echoes the request's
+ * Headers every response carries (docs/protocol.md §1.1): {@code electric-server}, and CORS that echoes the request's
  * {@code Origin} (or {@code *}) with the methods allowed on the path and the Electric headers exposed to scripts.
  *
  * <p>Stateless; runs on each request's thread.

@@ -3,7 +3,7 @@ package dev.ampere.http;
 import java.util.List;
 
 /**
- * The {@code etag} of a shape log response and {@code If-None-Match} matching (PROTOCOL.md §1.7, §1.4 304):
+ * The {@code etag} of a shape log response and {@code If-None-Match} matching (docs/protocol.md §1.7, §1.4 304):
  * {@code "<handle>:<request offset>:<response offset>"}, double-quoted; a response without changes appends
  * {@code :<monotonic time>} so a CDN can never revalidate an empty (typically live) response.
  *

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON bodies of error responses on the shape API (PROTOCOL.md §1.4, §1.14), byte for byte as Electric 1.7
- * sends them, with keys in the order PROTOCOL.md gives (Electric's own order follows the BEAM's atom-table order,
+ * The JSON bodies of error responses on the shape API (docs/protocol.md §1.4, §1.14), byte for byte as Electric 1.7
+ * sends them, with keys in the order docs/protocol.md gives (Electric's own order follows the BEAM's atom-table order,
  * which clients never depend on).
  *
  * <p>Stateless and thread-safe.

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code GET /v1/health}: 200 {@code {"status":"active"}} once the stack serves, 202 with {@code waiting} (no lock
- * yet) or {@code starting} before that (PROTOCOL.md §1.1), never cached.
+ * yet) or {@code starting} before that (docs/protocol.md §1.1), never cached.
  *
  * <p>Stateless apart from the stack's status, which it reads.
  */

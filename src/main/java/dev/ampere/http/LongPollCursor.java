@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.random.RandomGenerator;
 
 /**
- * The {@code electric-cursor} value of a live response (PROTOCOL.md §1.9 rule 4, Electric's
+ * The {@code electric-cursor} value of a live response (docs/protocol.md §1.9 rule 4, Electric's
  * {@code Plug.Utils.get_next_interval_timestamp}): the end of the current long-poll window, counted in seconds from
  * 2024-10-09T00:00:00Z, so that concurrent long-polls share one CDN cache key per window. When that is not past the
  * client's cursor, the client's cursor plus 1..3600 s at random, so a client never repeats a cache key.

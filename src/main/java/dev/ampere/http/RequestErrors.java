@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Validation errors of one request: field name to messages, fields and messages in the order they were found
- * (the {@code errors} object of a 400 body, PROTOCOL.md §1.4).
+ * (the {@code errors} object of a 400 body, docs/protocol.md §1.4).
  *
  * <p>Not thread-safe; built by one request thread, then only read.
  */

@@ -3,7 +3,7 @@ package dev.ampere.http;
 import dev.ampere.changes.LogOffset;
 
 /**
- * The {@code offset} a shape request asks for (PROTOCOL.md §1.6): a log position (including {@code -1}), or the
+ * The {@code offset} a shape request asks for (docs/protocol.md §1.6): a log position (including {@code -1}), or the
  * {@code now} mode, which answers at once with only an up-to-date message.
  *
  * <p>Immutable.

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code electric-schema} header (PROTOCOL.md §1.7; Electric's {@code Schema.from_column_info}): a JSON object
+ * The {@code electric-schema} header (docs/protocol.md §1.7; Electric's {@code Schema.from_column_info}): a JSON object
  * from column name to {@code {type, dims?, pk_index?, not_null?, <modifier>}} for the selected columns. {@code type}
  * is the element type for arrays; the modifier is read from {@code atttypmod} by element type:
  * <ul>

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * The shape-definition part of a request, after syntax checks only: the table name is parsed but not looked up,
  * {@code where} is raw text, and the columns are not yet checked against the table (the shape route does that with
- * the catalog, PROTOCOL.md §2).
+ * the catalog, docs/protocol.md §2).
  *
  * @param relation         the table; schema {@code public} unless given
  * @param where            the raw {@code where} text; empty when absent or blank

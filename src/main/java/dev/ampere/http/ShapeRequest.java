@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A syntactically valid {@code GET/POST /v1/shape} request (PROTOCOL.md §1.3).
+ * A syntactically valid {@code GET/POST /v1/shape} request (docs/protocol.md §1.3).
  *
  * @param definition the shape definition parameters
  * @param offset     the requested offset or {@code now}

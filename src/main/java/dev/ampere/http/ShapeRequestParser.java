@@ -15,7 +15,7 @@ import java.util.TreeMap;
 
 /**
  * Validates the query parameters of {@code GET/POST /v1/shape} and {@code DELETE /v1/shape} without touching the
- * database (PROTOCOL.md §1.3, §1.14), in the order of Electric's {@code Api.Params.validate}: cast every field,
+ * database (docs/protocol.md §1.3, §1.14), in the order of Electric's {@code Api.Params.validate}: cast every field,
  * require {@code offset}, then, each step only if all before it passed, parse the offset, check {@code handle}
  * against it, check {@code live} and {@code live_sse}, require and parse {@code table}, and (only when a
  * {@code where} is present, as Electric does) check the {@code params} keys. Unknown parameters are ignored.

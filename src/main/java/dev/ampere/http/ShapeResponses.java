@@ -5,7 +5,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.Optional;
 
 /**
- * Writes the small, fixed responses of the shape endpoint: errors with their cache headers (PROTOCOL.md §1.4, §1.8)
+ * Writes the small, fixed responses of the shape endpoint: errors with their cache headers (docs/protocol.md §1.4, §1.8)
  * and the 409 must-refetch.
  *
  * <p>Stateless.

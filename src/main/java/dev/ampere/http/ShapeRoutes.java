@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code /v1/shape}: GET serves a shape (PROTOCOL.md §1.3–§1.10), DELETE removes one (§1.14), OPTIONS answers CORS
+ * {@code /v1/shape}: GET serves a shape (docs/protocol.md §1.3–§1.10), DELETE removes one (§1.14), OPTIONS answers CORS
  * preflights. Validation failures are 400s with Electric's messages; only our own bugs are 500s.
  *
  * <p>A request that carries a handle finds its shape by handle, and one without finds it by definition; either way

@@ -3,7 +3,7 @@ package dev.ampere.postgres;
 import java.time.Duration;
 
 /**
- * Exponential reconnection delay: 1 s, 2 s, 4 s, 8 s, then 10 s for every further attempt (PROTOCOL.md §3.1).
+ * Exponential reconnection delay: 1 s, 2 s, 4 s, 8 s, then 10 s for every further attempt (docs/protocol.md §3.1).
  *
  * <p>Not thread-safe: owned by the process that reconnects.
  */

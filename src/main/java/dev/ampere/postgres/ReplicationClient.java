@@ -20,7 +20,7 @@ import java.util.Properties;
 import java.sql.SQLException;
 
 /**
- * The replication connection (PROTOCOL.md §3.2 step 2): connects with {@code replication=database}, identifies
+ * The replication connection (docs/protocol.md §3.2 step 2): connects with {@code replication=database}, identifies
  * the system, checks {@code wal_level}, makes sure the publication and the slot exist, reports to the
  * ConnectionManager, and on {@link StartStreaming} hands the connection to its {@link ReplicationStreamer} until the
  * connection fails. Owned and restarted in place by the ConnectionManager.

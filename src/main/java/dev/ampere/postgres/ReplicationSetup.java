@@ -11,7 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The steps that prepare a replication connection (PROTOCOL.md §3.2): identify the system, check
+ * The steps that prepare a replication connection (docs/protocol.md §3.2): identify the system, check
  * {@code wal_level}, and create the publication and the slot if they do not exist yet. Each step is idempotent, so
  * a restarted client simply runs them again.
  *

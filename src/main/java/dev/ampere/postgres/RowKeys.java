@@ -6,7 +6,7 @@ import dev.ampere.postgres.TableInfo;
 import java.util.List;
 
 /**
- * Builds Shape API row keys (PROTOCOL.md §1.11): {@code "<schema>"."<table>"} followed by {@code /"<value>"} per key
+ * Builds Shape API row keys (docs/protocol.md §1.11): {@code "<schema>"."<table>"} followed by {@code /"<value>"} per key
  * column in key order, with {@code /} inside a value doubled and a NULL part written as a bare {@code _}. Schema
  * and table are quoted the way the snapshot SQL quotes identifiers (embedded {@code "} doubled) so both paths
  * produce identical keys.

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * A table's metadata as the Inspector read it: identity, columns in attribute order, primary key and replica
- * identity. Tables without a primary key use all columns, in attribute order, as their key (PROTOCOL.md §2.3).
+ * identity. Tables without a primary key use all columns, in attribute order, as their key (docs/protocol.md §2.3).
  *
  * @param schema          the schema name, exactly as stored
  * @param name            the table name, exactly as stored

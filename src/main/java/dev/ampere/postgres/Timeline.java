@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The (system identifier, timeline) pair of the database a stack last streamed from, persisted as
  * {@code state/timeline_id_<stack>} = {@code ["<system id>", <timeline>]}. A different pair after a restart means a
- * restored backup (PITR) or another database: every stored shape is stale and must be purged (PROTOCOL.md §3.2).
+ * restored backup (PITR) or another database: every stored shape is stale and must be purged (docs/protocol.md §3.2).
  *
  * <p>Stateless; writes are atomic (temporary file and rename). Called by the ConnectionManager only.
  */

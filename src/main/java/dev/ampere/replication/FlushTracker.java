@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Decides which commit LSN may be acknowledged to Postgres: the highest one such that it and every transaction before
- * it has been durably stored by every shape it was dispatched to (PROTOCOL.md §3.7). A transaction that affected no
+ * it has been durably stored by every shape it was dispatched to (docs/protocol.md §3.7). A transaction that affected no
  * shape is durable as soon as the transactions before it are, so writes to tables no shape watches never pin WAL.
  *
  * <p>Not thread-safe: owned by the ShapeLogCollector's thread. The acknowledgement callback runs on that thread.

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Encodes a shape's log items to the JSON of PROTOCOL.md §1.11, once, at write time: snapshot rows, change messages
+ * Encodes a shape's log items to the JSON of docs/protocol.md §1.11, once, at write time: snapshot rows, change messages
  * from replication and the control messages stored in the log. Values stay Postgres text (JSON strings) or null.
  *
  * <p>Not thread-safe: one encoder per writer thread (it reuses its buffer).

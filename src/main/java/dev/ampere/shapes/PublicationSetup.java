@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Makes a table replicate into the slot before its snapshot is read (PROTOCOL.md §3.5, the [H] model): the whole
+ * Makes a table replicate into the slot before its snapshot is read (docs/protocol.md §3.5, the [H] model): the whole
  * table in the publication, and {@code REPLICA IDENTITY FULL} so that updates and deletes carry the old row. Edits
  * of the publication are serialised across instances by a transaction-scoped advisory lock.
  *

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.List;
 
 /**
- * Turns the changes of a shape's table into the shape's log items (PROTOCOL.md §1.12): where-clause moves (an update
+ * Turns the changes of a shape's table into the shape's log items (docs/protocol.md §1.12): where-clause moves (an update
  * leaving the shape is a delete, one entering it an insert with the full row), column projection, replica modes
  * ({@code default}: key plus changed columns; {@code full}: the whole row plus {@code old_value}), updates with no
  * visible change dropped, and a primary-key change split into a delete at {@code op} and an insert at

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a shape is (PROTOCOL.md §2): a table, an optional where clause (with its {@code $n} params), the selected
+ * What a shape is (docs/protocol.md §2): a table, an optional where clause (with its {@code $n} params), the selected
  * columns and the replica and log modes. Definitions that compare equal by {@link #canonical()} share one handle
  * (§2.6); the where clause takes part through its regenerated SQL, so cosmetic differences in the text collapse.
  *

@@ -3,7 +3,7 @@ package dev.ampere.shapes;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
 /**
- * Whether a streamed transaction is already contained in a shape's snapshot (PROTOCOL.md §3.6): it is iff
+ * Whether a streamed transaction is already contained in a shape's snapshot (docs/protocol.md §3.6): it is iff
  * {@code xid < xmin}, or {@code xid < xmax} and {@code xid} is not in {@code xip_list}. Xids are compared modulo 2^32,
  * as Postgres's {@code TransactionIdPrecedes} does, because pgoutput carries 32-bit xids while the snapshot carries
  * 64-bit ones.

@@ -1,6 +1,6 @@
 package dev.ampere.stack;
 
-/** The stack's service status, as the health endpoint reports it (PROTOCOL.md §1.1, §3.2). */
+/** The stack's service status, as the health endpoint reports it (docs/protocol.md §1.1, §3.2). */
 public enum StackStatus {
     /** Not yet holding the replication lock. */
     WAITING,

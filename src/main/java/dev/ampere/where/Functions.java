@@ -5,7 +5,7 @@ import java.util.List;
 import dev.ampere.where.SqlType.Base;
 
 /**
- * The allow-listed functions (PROTOCOL.md §2.1, Electric's {@code known_functions.ex}) with their overloads:
+ * The allow-listed functions (docs/protocol.md §2.1, Electric's {@code known_functions.ex}) with their overloads:
  * {@code lower}, {@code upper}, {@code length}, {@code like}, {@code ilike}, {@code abs}, {@code justify_days},
  * {@code justify_hours}, {@code justify_interval}, {@code array_ndims}, {@code array_length}, {@code cardinality},
  * {@code array_cat}, {@code array_append}, {@code array_prepend}, {@code timezone} (also {@code AT TIME ZONE}). {@code concat}, {@code coalesce},

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import dev.ampere.postgres.TableInfo;
 
 /**
- * A shape's where clause, parsed, type-checked against its table and compiled once (PROTOCOL.md §2.1, §2.2):
+ * A shape's where clause, parsed, type-checked against its table and compiled once (docs/protocol.md §2.1, §2.2):
  * the entry point of the where-clause engine. {@link #matches(RowValues)} is the hot-path predicate (NULL, false
  * and evaluation errors all mean "not matched"); {@link #toSql()} is the regenerated, canonical SQL for the
  * snapshot query and for deduplicating shape definitions.

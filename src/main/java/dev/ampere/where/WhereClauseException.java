@@ -5,7 +5,7 @@ package dev.ampere.where;
  * mismatch. Part of the where-clause engine; thrown only while parsing and binding, never while evaluating rows.
  *
  * <p>{@link #getMessage()} is the text a user of Electric sees in {@code errors.where}: {@code At location N:
- * <reason>} when the error has a location, the bare reason otherwise. Locations follow Electric exactly (PROTOCOL.md
+ * <reason>} when the error has a location, the bare reason otherwise. Locations follow Electric exactly (docs/protocol.md
  * §2.1): syntax errors are 0-based character offsets into {@code SELECT 1 WHERE <text>} (so {@code 1 x 1} gives
  * 17), semantic errors are 0-based offsets into the user's text. {@link #field()} says which request parameter the
  * error belongs to ({@code where} or {@code params}).

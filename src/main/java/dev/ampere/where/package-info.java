@@ -1,5 +1,5 @@
 /**
- * The where-clause engine (PROTOCOL.md §2.1, §2.2): parsing with Postgres's grammar and error text, type checking
+ * The where-clause engine (docs/protocol.md §2.1, §2.2): parsing with Postgres's grammar and error text, type checking
  * against a table, evaluation with Postgres semantics on rows in text format, compilation to closures, SQL
  * regeneration, and (in {@code index}) the per-table shape filter.
  *

@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * Opens pgjdbc connections in logical replication mode ({@code replication=database}, simple query protocol) with
- * the display settings of PROTOCOL.md §1.11 applied to the session, so that pgoutput's text values match what the
+ * the display settings of docs/protocol.md §1.11 applied to the session, so that pgoutput's text values match what the
  * snapshot query produces: {@code bytea_output=hex}, {@code DateStyle=ISO, DMY}, {@code TimeZone=UTC},
  * {@code extra_float_digits=1}, {@code IntervalStyle=iso_8601}.
  *

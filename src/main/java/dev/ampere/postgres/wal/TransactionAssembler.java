@@ -23,7 +23,7 @@ import java.util.Map;
  *   Stream Abort deletes the file (or marks a subtransaction as rolled back), a Stream Commit replays it as
  *   fragments.
  * </ul>
- * Offsets are {@code (commit LSN, 2i)} for the i-th change; keys follow PROTOCOL.md §1.11 with key columns from the
+ * Offsets are {@code (commit LSN, 2i)} for the i-th change; keys follow docs/protocol.md §1.11 with key columns from the
  * caller's {@link KeyColumnLookup}.
  *
  * <p>One assembler per replication connection (a new connection resends unacknowledged transactions from their

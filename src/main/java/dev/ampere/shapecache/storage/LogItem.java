@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * One entry of a shape's main log as the consumer hands it to storage: its offset, the row key, the operation and
- * the already-encoded JSON message (PROTOCOL.md §1.11). The JSON is stored and later served byte for byte.
+ * the already-encoded JSON message (docs/protocol.md §1.11). The JSON is stored and later served byte for byte.
  *
  * <p>Immutable by contract: the caller must not modify {@code json} after handing it over.
  */

@@ -13,7 +13,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * The main log of one shape on a Chronicle queue: appends of transactions (or fragments), chunk boundaries
- * (PROTOCOL.md §1.13), range reads and durability.
+ * (docs/protocol.md §1.13), range reads and durability.
  *
  * <p>LogState readers need (latest offset and index, boundaries) is an immutable {@link State} published through a
  * volatile field after each append batch, so a read sees whole batches only and never more than was published.

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The stored data of one shape handle: its snapshot region (chunks {@code 0_0, 0_1, ...}) and its main log, as
- * pre-encoded JSON items served byte for byte (PROTOCOL.md §1.6, §1.11, §1.13).
+ * pre-encoded JSON items served byte for byte (docs/protocol.md §1.6, §1.11, §1.13).
  *
  * <p>Threading rules:
  * <ul>
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Chronicle queue (about a millisecond). Any method may throw {@link StorageCorruptException} when stored data
  * cannot be read back as written: the remedy is to delete the shape (clients get must-refetch).
  *
- * <p>How the HTTP layer maps requests (PROTOCOL.md §1.13): {@code offset=-1} serves
+ * <p>How the HTTP layer maps requests (docs/protocol.md §1.13): {@code offset=-1} serves
  * {@code readSnapshotChunk(0)} with {@code electric-offset 0_0}; {@code offset=0_k} serves chunk {@code k+1} while
  * {@code k+1 < chunksStarted} or the snapshot is incomplete (the cursor waits or ends), otherwise the main log
  * from {@code 0_inf}; any other offset {@code o} serves {@code readLog(o, chunkEnd(o))} with

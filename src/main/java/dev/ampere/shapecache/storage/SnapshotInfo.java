@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The Postgres snapshot a shape's initial data was read in ({@code pg_current_snapshot()}: xmin, xmax and the
  * in-progress xids), stored with the completed snapshot so a restarted consumer can keep filtering transactions
- * the snapshot already contains (PROTOCOL.md §3.6) and the HTTP layer can emit {@code snapshot-end}.
+ * the snapshot already contains (docs/protocol.md §3.6) and the HTTP layer can emit {@code snapshot-end}.
  *
  * <p>Immutable (the array is copied in and out).
  */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * All stored shapes of one stack: creation, lookup, deletion and restart recovery (PROTOCOL.md §3.8, §3.9).
+ * All stored shapes of one stack: creation, lookup, deletion and restart recovery (docs/protocol.md §3.8, §3.9).
  *
  * <p>Threading: thread-safe. Create, delete and recover are meant to come from the ShapeCache process; lookups
  * from anywhere. Deleting a shape while its writers still run makes their next call fail, so stop the shape's

@@ -11,8 +11,8 @@ import dev.ampere.where.RowValues;
 import dev.ampere.where.WhereClause;
 
 /**
- * Answers "which shapes can this changed row belong to?" for the log collector (ARCHITECTURE.md data flow,
- * PROTOCOL.md §2.1 "Filtering fast path"). Shapes are grouped per table; within a table, shapes whose where
+ * Answers "which shapes can this changed row belong to?" for the log collector (docs/architecture.md, data flow,
+ * docs/protocol.md §2.1 "Filtering fast path"). Shapes are grouped per table; within a table, shapes whose where
  * clause has an {@link IndexPlan} are found through hash indexes on column values (and on array elements), so a
  * change costs one lookup per indexed column however many shapes there are; only the hits and the non-indexable
  * shapes run their compiled predicate. Shapes without a where clause always match.
