@@ -1,12 +1,11 @@
 package dev.ampere.changes;
-import dev.ampere.postgres.RowKeys;
 
 import java.util.List;
 
 /**
  * One row-level change of a committed transaction, as it flows from the replication client to the shape log
  * collector. Every change has its log offset {@code (commit LSN, 2 * index in the transaction)}
- * (docs/protocol.md §1.6); keys are in the Shape API format (§1.11, see {@link RowKeys}).
+ * (docs/protocol.md §1.6); keys are in the Shape API format (§1.11, built by the postgres package's RowKeys).
  *
  * <p>Immutable (rows are immutable by contract); safe to share between threads.
  */

@@ -1,5 +1,4 @@
 package dev.ampere.changes;
-import dev.ampere.postgres.wal.ChangeSink;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,7 +11,7 @@ import java.util.Map;
  * and columns in attribute order. Every {@link Change} points at the Relation it was decoded with, and rows share
  * its column-name list, so a row is just a {@code String[]} aligned with {@link #columnNames()}.
  *
- * <p>The replication stream reports each Relation through {@link ChangeSink#onRelation} when it is first used in a
+ * <p>The replication stream reports each Relation through the WAL reader's change sink when it is first used in a
  * session and again after the table's name, columns or types change; downstream compares it (structural
  * {@link #equals}) with what it knew to invalidate shapes.
  *

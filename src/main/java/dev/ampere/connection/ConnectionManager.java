@@ -21,7 +21,7 @@ import dev.ampere.process.ProcessContext;
 import dev.ampere.process.OwnedProcesses;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Supervisor;
-import dev.ampere.replication.ReplicationStart;
+import dev.ampere.postgres.ReplicationStart;
 import dev.ampere.replication.ReplicationSupervisor;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;

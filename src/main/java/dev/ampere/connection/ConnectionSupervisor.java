@@ -5,7 +5,7 @@ import dev.ampere.postgres.ReplicationStreamer;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
-import dev.ampere.replication.ReplicationStart;
+import dev.ampere.postgres.ReplicationStart;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
 

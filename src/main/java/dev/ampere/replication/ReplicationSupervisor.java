@@ -2,6 +2,7 @@ package dev.ampere.replication;
 
 import dev.ampere.config.Config;
 import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.ReplicationStart;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.process.ChildSpec;
 import dev.ampere.process.RestartType;

@@ -7,7 +7,7 @@ import dev.ampere.process.Down;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
-import dev.ampere.replication.ReplicationStart;
+import dev.ampere.postgres.ReplicationStart;
 import dev.ampere.shapecache.storage.ChronicleStackStorage;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;

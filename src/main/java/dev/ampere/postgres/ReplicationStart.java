@@ -1,4 +1,4 @@
-package dev.ampere.replication;
+package dev.ampere.postgres;
 
 /**
  * What the ConnectionManager learned while connecting that the replication branch needs when it starts: whether
