@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,8 +36,27 @@ public final class ShapeRequestParser {
     private ShapeRequestParser() {}
 
     /** Parses a GET/POST request's decoded query parameters (deep-object keys such as {@code params[1]} included). */
+    /** What Postgres says of a NUL byte in text: no parameter can carry one into a query or a name. */
+    static final String NUL_BYTE = "invalid byte sequence for encoding \"UTF8\": 0x00";
+
+    private static final Set<String> NUL_CHECKED = Set.of("table", "where", "columns",
+            "queryable_columns", "handle", "offset", "replica", "log", "params", "subset");
+
+    private static void rejectNulBytes(Map<String, List<String>> query, RequestErrors errors) {
+        for (Map.Entry<String, List<String>> e : query.entrySet()) {
+            String name = e.getKey();
+            String field = name.startsWith("params") ? "params" : name.startsWith("subset") ? "subset" : name;
+            if (!NUL_CHECKED.contains(field)) continue; // unknown parameters are ignored, whatever they hold
+            for (String v : e.getValue()) {
+                if (v.indexOf('\0') >= 0 && !errors.has(field)) errors.add(field, NUL_BYTE);
+            }
+        }
+    }
+
     public static Validated<ShapeRequest> parse(Map<String, List<String>> query) {
         RequestErrors errors = new RequestErrors();
+        rejectNulBytes(query, errors);
+        if (!errors.isEmpty()) return new Validated.Invalid<>(errors);
         ParamCaster in = new ParamCaster(query, errors);
         Optional<String> table = in.string("table");
         Optional<String> offsetText = in.string("offset");
@@ -81,6 +101,8 @@ public final class ShapeRequestParser {
      */
     public static Validated<DeleteShapeRequest> parseDelete(Map<String, List<String>> query) {
         RequestErrors errors = new RequestErrors();
+        rejectNulBytes(query, errors);
+        if (!errors.isEmpty()) return new Validated.Invalid<>(errors);
         ParamCaster in = new ParamCaster(query, errors);
         Optional<String> table = in.string("table");
         Optional<String> handle = in.string("handle");

@@ -238,4 +238,13 @@ class ShapeRequestParserTest {
         if (!(v instanceof Validated.Invalid<DeleteShapeRequest>(RequestErrors e))) throw new AssertionError("" + v);
         return new String(ErrorBodies.invalidRequest(e), StandardCharsets.UTF_8);
     }
+
+    @Test
+    void nulBytesInDefinitionParametersAre400sAndInUnknownOnesAreIgnored() {
+        String nul = "{\"message\":\"Invalid request\",\"errors\":{\"%s\":[\"invalid byte sequence for encoding \\\"UTF8\\\": 0x00\"]}}";
+        assertEquals(nul.formatted("table"), body("table=\"it\0ems\"", "offset=-1"));
+        assertEquals(nul.formatted("where"), body("table=items", "offset=-1", "where=title = 'a\0'"));
+        assertEquals(nul.formatted("params"), body("table=items", "offset=-1", "where=id = $1", "params[1]=\0"));
+        ok("table=items", "offset=-1", "customParam=\0");
+    }
 }

@@ -53,6 +53,13 @@ class WholeOrFailedResponseTest {
     }
 
     @Test
+    void aNulByteInTheWhereClauseIsA400() throws Exception {
+        HttpResponse<String> r = a.shape(params("table", "items", "offset", "-1", "where", "title = 'a\u0000b'"));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("{\"message\":\"Invalid request\",\"errors\":{\"where\":["), r.body());
+    }
+
+    @Test
     void aFailureWithinTheFirstBufferIsStillA400() throws Exception {
         // Fails at row 500, after the query produced rows but before 256 KiB of body: nothing was sent yet.
         HttpResponse<String> r = a.shape(params("table", "items", "offset", "-1", "where", "100 / (id - 500) > -1000"));
