@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Scenario 2, fan-out: one shape (a whole table), many clients long-polling it live, and rounds of one transaction
  * that inserts many rows. Each round times, from just before COMMIT, how long each client takes to hold every row of
  * the transaction; the headline is the last client, beside the baseline stream's decoded commit of the same
- * transaction. The run reports the median over rounds.
+ * transaction. Warm-up rounds run first and are reported apart; the run reports the median over the measured
+ * rounds.
  */
 final class FanoutScenario {
     private FanoutScenario() {}
@@ -35,8 +36,8 @@ final class FanoutScenario {
     }
 
     /** The scenario's figures. */
-    record Result(int clients, int rows, List<Round> rounds, LatencySummary allClients, double medianLastMs,
-            double medianBaselineMs, int followerErrors) {
+    record Result(int clients, int rows, List<Round> warmup, List<Round> rounds, LatencySummary allClients, double medianLastMs,
+            double medianBaselineMs, int followerErrors, double requestsPerConnection) {
         double ratio() {
             return medianLastMs / medianBaselineMs;
         }
@@ -45,6 +46,7 @@ final class FanoutScenario {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clients", clients);
             m.put("rows_per_transaction", rows);
+            m.put("warmup_rounds", warmup.stream().map(Round::toJson).toList());
             m.put("rounds", rounds.stream().map(Round::toJson).toList());
             m.put("all_clients_all_rounds", allClients.toJson());
             m.put("median_last_client_ms", medianLastMs);
@@ -52,6 +54,7 @@ final class FanoutScenario {
             m.put("ratio", ratio());
             m.put("row_deliveries_per_second", clients * (double) rows / (medianLastMs / 1_000));
             m.put("follower_errors", followerErrors);
+            m.put("follower_requests_per_connection", requestsPerConnection);
             return m;
         }
     }
@@ -73,13 +76,16 @@ final class FanoutScenario {
                 FanoutRound r = current.get();
                 if (r != null) r.onRows(follower, ids, at);
             };
+            List<Round> warmup = new ArrayList<>();
             List<Round> rounds = new ArrayList<>();
             Histogram all = LatencySummary.newHistogram();
-            System.out.printf("e2e: fan-out: %d clients on one shape, %,d-row transactions, %d rounds%n",
-                    s.fanoutClients(), s.fanoutRows(), s.fanoutRounds());
+            System.out.printf("e2e: fan-out: %d clients on one shape, %,d-row transactions, %d warm-up and %d measured"
+                    + " rounds%n", s.fanoutClients(), s.fanoutRows(), s.fanoutWarmupRounds(), s.fanoutRounds());
             try (FollowerGroup followers = new FollowerGroup(s.fanoutClients(),
                     i -> new ShapeFollower(i, ampere.port(), table, null, sink, 120_000))) {
-                for (int r = 0; r < s.fanoutRounds(); r++) {
+                int total = s.fanoutWarmupRounds() + s.fanoutRounds();
+                for (int r = 0; r < total; r++) {
+                    boolean measured = r >= s.fanoutWarmupRounds();
                     ctx.checkTime("fan-out round " + (r + 1));
                     followers.awaitAllParked(Duration.ofSeconds(60), Duration.ofMillis(300));
                     long lo = (long) r * s.fanoutRows() + 1;
@@ -100,15 +106,18 @@ final class FanoutScenario {
                     }
                     ctx.baseline().listen(null);
                     ctx.baseline().check();
-                    Round result = summarize(round.completionNanos(t0), baselineAt.get() == 0 ? 0 : baselineAt.get() - t0, all);
-                    rounds.add(result);
-                    System.out.printf("e2e:   round %d: %d/%d clients complete, last %.1f ms, median %.1f ms;"
-                            + " baseline %.1f ms%n", r + 1, result.complete(), s.fanoutClients(), result.lastMs(),
+                    Round result = summarize(round.completionNanos(t0), baselineAt.get() == 0 ? 0 : baselineAt.get() - t0,
+                            measured ? all : LatencySummary.newHistogram());
+                    (measured ? rounds : warmup).add(result);
+                    System.out.printf("e2e:   %s round %d: %d/%d clients complete, last %.1f ms, median %.1f ms;"
+                            + " baseline %.1f ms%n", measured ? "measured" : "warm-up", r + 1, result.complete(),
+                            s.fanoutClients(), result.lastMs(),
                             result.p50Ms(), result.baselineMs());
                 }
-                return new Result(s.fanoutClients(), s.fanoutRows(), rounds, LatencySummary.of(all),
+                return new Result(s.fanoutClients(), s.fanoutRows(), warmup, rounds, LatencySummary.of(all),
                         median(rounds.stream().mapToDouble(Round::lastMs).toArray()),
-                        median(rounds.stream().mapToDouble(Round::baselineMs).toArray()), followers.errors());
+                        median(rounds.stream().mapToDouble(Round::baselineMs).toArray()), followers.errors(),
+                        followers.requestsPerConnection());
             }
         } finally {
             ctx.db().dropInactiveSlots();

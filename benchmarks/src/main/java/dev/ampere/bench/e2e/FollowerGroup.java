@@ -45,6 +45,13 @@ final class FollowerGroup implements AutoCloseable {
         return followers.size();
     }
 
+    /** Requests per TCP connection over all followers: far above 1 when connections are kept alive. */
+    double requestsPerConnection() {
+        int requests = followers.stream().mapToInt(ShapeFollower::requests).sum();
+        int connects = followers.stream().mapToInt(ShapeFollower::connects).sum();
+        return requests / (double) Math.max(1, connects);
+    }
+
     int errors() {
         return followers.stream().mapToInt(ShapeFollower::errors).sum();
     }

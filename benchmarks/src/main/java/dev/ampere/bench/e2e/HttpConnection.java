@@ -33,6 +33,8 @@ final class HttpConnection implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
     private volatile boolean closed;
+    private volatile int connects;
+    private volatile int requests;
 
     HttpConnection(int port, int readTimeoutMillis) {
         this.port = port;
@@ -51,8 +53,13 @@ final class HttpConnection implements AutoCloseable {
         }
     }
 
-    boolean isOpen() {
-        return socket != null;
+    /** TCP connections this client opened so far (1 while keep-alive holds). */
+    int connects() {
+        return connects;
+    }
+
+    int requests() {
+        return requests;
     }
 
     private HttpResponse exchange(String target) throws IOException {
@@ -64,6 +71,7 @@ final class HttpConnection implements AutoCloseable {
                     + "Accept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             REQUESTS.incrementAndGet();
+            requests++;
             statusLine = readLine(true);
         } catch (InterruptedIOException | NoResponseException e) {
             throw e;
@@ -102,6 +110,7 @@ final class HttpConnection implements AutoCloseable {
         out = s.getOutputStream();
         socket = s;
         CONNECTS.incrementAndGet();
+        connects++;
         if (closed) disconnect();
     }
 

@@ -20,7 +20,8 @@ final class LatencyScenario {
     /** The figures at one N. */
     record Point(int shapes, int followed, ShapeCreator.Result creation, LatencySummary warmup, int writes, int written, int clientSaw,
             int baselineSaw, LatencySummary ampere, LatencySummary ampereCorrected, LatencySummary baseline,
-            LatencySummary baselineCorrected, LatencySummary writerLag, int followerErrors, int refetches) {
+            LatencySummary baselineCorrected, LatencySummary writerLag, int followerErrors, int refetches,
+            double requestsPerConnection) {
 
         double ratioP50() {
             return ampere.p50() / baseline.p50();
@@ -57,6 +58,7 @@ final class LatencyScenario {
             m.put("ratio_p99", ratioP99());
             m.put("follower_errors", followerErrors);
             m.put("refetches", refetches);
+            m.put("follower_requests_per_connection", requestsPerConnection);
             return m;
         }
     }
@@ -121,7 +123,7 @@ final class LatencyScenario {
                 ctx.baseline().check();
                 Point p = new Point(n, f, creation, warm.fromCommit(true), s.writes(), written, log.clientCount(), log.baselineCount(),
                         log.fromCommit(true), log.fromSchedule(true), log.fromCommit(false), log.fromSchedule(false),
-                        log.writerLag(), followers.errors(), followers.refetches());
+                        log.writerLag(), followers.errors(), followers.refetches(), followers.requestsPerConnection());
                 System.out.printf("e2e:   clients saw %,d of %,d: p50 %.2f ms, p99 %.2f ms; baseline p50 %.2f ms,"
                         + " p99 %.2f ms%n", p.clientSaw(), written, p.ampere().p50(), p.ampere().p99(),
                         p.baseline().p50(), p.baseline().p99());

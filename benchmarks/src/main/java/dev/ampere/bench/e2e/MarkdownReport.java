@@ -77,13 +77,14 @@ final class MarkdownReport {
                     p.clientSaw(), p.baselineSaw(), p.written()));
         }
         md.append("\n| N | shapes created | seconds | shapes/s | per request p50 / p99 ms | errors | retries |"
-                + " writer lag p99 ms | warm-up p50 / p99 ms | follower errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + " writer lag p99 ms | warm-up p50 / p99 ms | follower errors | follower requests per connection |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (LatencyScenario.Point p : r.latency) {
             ShapeCreator.Result c = p.creation();
-            md.append(String.format(Locale.ROOT, "| %,d | %,d | %.2f | %,.0f | %s / %s | %d | %d | %s | %s / %s | %d |%n",
+            md.append(String.format(Locale.ROOT, "| %,d | %,d | %.2f | %,.0f | %s / %s | %d | %d | %s | %s / %s | %d | %.1f |%n",
                     p.shapes(), c.created(), c.seconds(), c.created() / c.seconds(), ms(c.perRequest().p50()),
                     ms(c.perRequest().p99()), c.errors(), c.retries(), ms(p.writerLag().p99()), ms(p.warmup().p50()),
-                    ms(p.warmup().p99()), p.followerErrors()));
+                    ms(p.warmup().p99()), p.followerErrors(), p.requestsPerConnection()));
         }
         md.append("\n![latency vs N](e2e-latency-vs-n.svg)\n\n");
     }
@@ -96,15 +97,22 @@ final class MarkdownReport {
                 f.clients(), f.rows()));
         md.append("| round | last client | median client | stream (decoded COMMIT) | clients complete |\n|---|---|---|---|---|\n");
         int i = 1;
+        for (FanoutScenario.Round round : f.warmup()) {
+            md.append(String.format(Locale.ROOT, "| warm-up %d | %s | %s | %s | %d / %d |%n", i++, ms(round.lastMs()),
+                    ms(round.p50Ms()), ms(round.baselineMs()), round.complete(), f.clients()));
+        }
+        i = 1;
         for (FanoutScenario.Round round : f.rounds()) {
             md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %d / %d |%n", i++, ms(round.lastMs()),
                     ms(round.p50Ms()), ms(round.baselineMs()), round.complete(), f.clients()));
         }
         LatencySummary a = f.allClients();
         md.append(String.format(Locale.ROOT, "%nMedian of rounds: last client %s ms, stream %s ms, ratio %s×"
-                        + " (%,.0f row deliveries/s). Every client of every round: p50 %s, p95 %s, p99 %s, max %s ms.%n%n",
+                        + " (%,.0f row deliveries/s). Every client of every round: p50 %s, p95 %s, p99 %s, max %s ms."
+                        + " Follower errors %d; %.1f requests per connection.%n%n",
                 ms(f.medianLastMs()), ms(f.medianBaselineMs()), x(f.ratio()),
-                f.clients() * (double) f.rows() / (f.medianLastMs() / 1_000), ms(a.p50()), ms(a.p95()), ms(a.p99()), ms(a.max())));
+                f.clients() * (double) f.rows() / (f.medianLastMs() / 1_000), ms(a.p50()), ms(a.p95()), ms(a.p99()), ms(a.max()),
+                f.followerErrors(), f.requestsPerConnection()));
     }
 
     private static void heap(StringBuilder md, Results r) {

@@ -11,19 +11,21 @@ import java.util.Map;
  * {@code shapes=10,1000 writes=500 scenarios=latency,heap}.
  */
 record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, int writes, double writesPerSecond,
-        int creationConcurrency, int fanoutClients, int fanoutRows, int fanoutRounds, int parked, int heapRounds,
+        int creationConcurrency, int fanoutClients, int fanoutRows, int fanoutWarmupRounds, int fanoutRounds,
+        int parked, int heapRounds,
         boolean helidonBaseline, String scenarios, Duration budget) {
 
     static Settings of(String mode, String[] overrides) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("shapes", "10,1000,10000");
         v.put("followed", "100");
-        v.put("warmupWrites", "400");
+        v.put("warmupWrites", "1000");
         v.put("writes", "1000");
         v.put("rate", "200");
         v.put("creationConcurrency", "32");
         v.put("fanoutClients", "200");
         v.put("fanoutRows", "1910");
+        v.put("fanoutWarmupRounds", "1");
         v.put("fanoutRounds", "5");
         v.put("parked", "2000");
         v.put("heapRounds", "3");
@@ -34,7 +36,7 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
             case "full" -> { }
             case "quick" -> {
                 v.put("shapes", "10,1000");
-                v.put("warmupWrites", "200");
+                v.put("warmupWrites", "400");
                 v.put("writes", "400");
                 v.put("fanoutRounds", "3");
                 v.put("parked", "1000");
@@ -53,7 +55,8 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
         return new Settings(mode, Arrays.stream(v.get("shapes").split(",")).mapToInt(Integer::parseInt).toArray(),
                 Integer.parseInt(v.get("followed")), Integer.parseInt(v.get("warmupWrites")), Integer.parseInt(v.get("writes")), Double.parseDouble(v.get("rate")),
                 Integer.parseInt(v.get("creationConcurrency")), Integer.parseInt(v.get("fanoutClients")),
-                Integer.parseInt(v.get("fanoutRows")), Integer.parseInt(v.get("fanoutRounds")),
+                Integer.parseInt(v.get("fanoutRows")), Integer.parseInt(v.get("fanoutWarmupRounds")),
+                Integer.parseInt(v.get("fanoutRounds")),
                 Integer.parseInt(v.get("parked")), Integer.parseInt(v.get("heapRounds")),
                 Boolean.parseBoolean(v.get("helidon")), v.get("scenarios"),
                 Duration.ofMinutes(Long.parseLong(v.get("budgetMinutes"))));
@@ -74,6 +77,7 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
         m.put("creation_concurrency", creationConcurrency);
         m.put("fanout_clients", fanoutClients);
         m.put("fanout_rows", fanoutRows);
+        m.put("fanout_warmup_rounds", fanoutWarmupRounds);
         m.put("fanout_rounds", fanoutRounds);
         m.put("parked_requests", parked);
         m.put("heap_rounds", heapRounds);

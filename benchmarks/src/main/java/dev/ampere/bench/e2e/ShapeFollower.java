@@ -107,6 +107,15 @@ final class ShapeFollower implements Runnable, AutoCloseable {
         return everLive;
     }
 
+    /** Requests sent and TCP connections opened; read after the follower stopped. */
+    int requests() {
+        return connection.requests();
+    }
+
+    int connects() {
+        return connection.connects();
+    }
+
     int errors() {
         return errors.get();
     }
