@@ -82,18 +82,28 @@ final class ShapeFixtures {
         final long commitLsn;
         final String prefix;
         final int[] keyColumns;
-        private int index;
+        private final int[] index;
 
         Tx(TableInfo table, long commitLsn) {
+            this(table, commitLsn, new int[1]);
+        }
+
+        private Tx(TableInfo table, long commitLsn, int[] index) {
             this.table = table;
             this.relation = relation(table);
             this.commitLsn = commitLsn;
             this.prefix = RowKeys.prefix(table.schema(), table.name());
             this.keyColumns = table.primaryKey().stream().mapToInt(table::columnIndex).toArray();
+            this.index = index;
+        }
+
+        /** Changes of another table in the same transaction: offsets continue from this one's. */
+        Tx on(TableInfo other) {
+            return new Tx(other, commitLsn, index);
         }
 
         private LogOffset next() {
-            return LogOffset.of(commitLsn, 2L * index++);
+            return LogOffset.of(commitLsn, 2L * index[0]++);
         }
 
         String key(String[] values) {
