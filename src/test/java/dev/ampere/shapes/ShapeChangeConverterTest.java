@@ -341,7 +341,7 @@ class ShapeChangeConverterTest {
     // ---- keys of other tables ----
 
     @Test
-    void compositeKeyInKeyOrderWithSlashesDoubled() {
+    void compositeKeyInKeyOrderWithSlashesDoubledAndValuesInTableOrder() {
         TableInfo pairs = ShapeFixtures.table("public", "pairs", 7, List.of("b", "a"), "a:text", "b:text", "v:int4");
         ShapeDefinition d = shape(pairs, null, null, DEFAULT);
         ShapeFixtures.Tx t = new ShapeFixtures.Tx(pairs, LSN);
@@ -350,11 +350,21 @@ class ShapeChangeConverterTest {
         assertJson(j("{'key':'\\'public\\'.\\'pairs\\'/\\'p\\'/\\'x//y\\'','value':{'a':'x/y','b':'p','v':'1'},"
                 + "'headers':{'operation':'insert','relation':['public','pairs'],'lsn':'23803720','op_position':0,"
                 + "'txids':[777]}}"), ins.json());
-        // A default-mode delete carries the key columns, in key order.
+        // §1.12: columns appear in value in table order, also the key columns of a default-mode delete.
         LogItem del = only(convert(d, t.delete("x/y", "p", "1")));
-        assertJson(j("{'key':'\\'public\\'.\\'pairs\\'/\\'p\\'/\\'x//y\\'','value':{'b':'p','a':'x/y'},"
+        assertJson(j("{'key':'\\'public\\'.\\'pairs\\'/\\'p\\'/\\'x//y\\'','value':{'a':'x/y','b':'p'},"
                 + "'headers':{'operation':'delete','relation':['public','pairs'],'lsn':'23803720','op_position':2,"
                 + "'txids':[777]}}"), del.json());
+        // Likewise the delete half of a key change, and an update's key columns among the changed ones.
+        List<LogItem> change = convert(d, t.update(row("x/y", "p", "1"), row("x/y", "q", "2")));
+        assertJson(j("{'key':'\\'public\\'.\\'pairs\\'/\\'p\\'/\\'x//y\\'','value':{'a':'x/y','b':'p'},"
+                + "'headers':{'operation':'delete','relation':['public','pairs'],'lsn':'23803720','op_position':4,"
+                + "'txids':[777],'key_change_to':'\\'public\\'.\\'pairs\\'/\\'q\\'/\\'x//y\\''}}"),
+                change.get(0).json());
+        LogItem upd = only(convert(d, t.update(row("x/y", "q", "2"), row("x/y", "q", "3"))));
+        assertJson(j("{'key':'\\'public\\'.\\'pairs\\'/\\'q\\'/\\'x//y\\'','value':{'a':'x/y','b':'q','v':'3'},"
+                + "'headers':{'operation':'update','relation':['public','pairs'],'lsn':'23803720','op_position':6,"
+                + "'txids':[777]}}"), upd.json());
     }
 
     @Test
