@@ -268,6 +268,28 @@ class TransactionLogTest {
         assertStep(insertTx(0xFFFF_FFF0L, 1500, "7"), List.of("1500_0 insert +last"), true, true);
     }
 
+    @Test
+    void aRecoveredShapeChecksAgainUntilItPassesXmax() {
+        // §3.6: a recovered shape reloads its bounds and filters again; any transaction less than 2^31 xids past
+        // xmax is still recognised as after the snapshot, and ends the check.
+        SnapshotInfo info = new SnapshotInfo(100, 110, new long[]{105});
+        known(100, 110, 105);
+        assertStep(insertTx(120, 1000, "1"), List.of("1000_0 insert +last"), true, true);
+
+        TransactionLog recovered = new TransactionLog(new ShapeChangeConverter(SHAPE));
+        recovered.snapshotKnown(info);
+        long far = 110 + (1L << 31) - 1;
+        ShapeFixtures.Tx tx = new ShapeFixtures.Tx(ITEMS, 2000);
+        List<Change> changes = List.of(tx.insert("2", null, "20", null));
+        TransactionLog.Step s = recovered.accept(ShapeFixtures.fragment(far, tx, changes, true, true),
+                ShapeFixtures.matches(SHAPE, changes));
+        assertEquals(List.of("2000_0 insert +last"), summary(s.items()));
+        ShapeFixtures.Tx later = new ShapeFixtures.Tx(ITEMS, 3000);
+        List<Change> more = List.of(later.insert("3", null, "20", null));
+        s = recovered.accept(ShapeFixtures.fragment(104, later, more, true, true), ShapeFixtures.matches(SHAPE, more));
+        assertEquals(List.of("3000_0 insert +last"), summary(s.items()), "the check ended for good");
+    }
+
     // ---- truncate ----
 
     @Test
