@@ -12,7 +12,6 @@ import dev.ampere.shapecache.storage.LogItem;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -200,11 +199,5 @@ final class ShapeFixtures {
 
     static List<String> offsets(List<LogItem> items) {
         return items.stream().map(i -> i.offset().toString()).toList();
-    }
-
-    static String[] with(String[] values, int index, String value) {
-        String[] out = Arrays.copyOf(values, values.length);
-        out[index] = value;
-        return out;
     }
 }
