@@ -44,7 +44,9 @@ final class ShapeChangeConverter {
         this.selected = shape.columns().stream().mapToInt(table::columnIndex).toArray();
         this.isSelected = new boolean[names.size()];
         for (int i : selected) isSelected[i] = true;
-        this.keyColumns = table.primaryKey().stream().mapToInt(table::columnIndex).toArray();
+        // In table order, not key order: a default-mode delete writes them into value, whose columns follow the
+        // table (docs/protocol.md §1.12). Keys themselves come built with the change.
+        this.keyColumns = table.primaryKey().stream().mapToInt(table::columnIndex).sorted().toArray();
         this.full = shape.replica() == ShapeDefinition.Replica.FULL;
     }
 
