@@ -79,29 +79,39 @@ final class ShapeRoutes {
     }
 
     private void serve(ServerRequest req, ServerResponse res) throws Exception {
+        ShapeReply reply = prepare(req, res);
+        if (reply != null) reply.send();
+    }
+
+    /**
+     * Validates and resolves the request; null when a response (401, 400, 409, 503) was sent instead. Kept apart
+     * from {@link ShapeReply#send} so that what parsing needed (the query map, the parser's results) is garbage
+     * before a live request parks: most connections of a busy server are parked long-polls.
+     */
+    private ShapeReply prepare(ServerRequest req, ServerResponse res) throws Exception {
         Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
         if (!authorized(query)) {
             ShapeResponses.json(res, "GET", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
-            return;
+            return null;
         }
         if (!readiness.await(STACK_READY_TIMEOUT)) {
             ShapeResponses.unavailable(res, "GET", readiness.notReadyMessage(), 5, cache);
-            return;
+            return null;
         }
         ShapeRequest request;
         switch (ShapeRequestParser.parse(query)) {
             case Validated.Invalid<ShapeRequest> invalid -> {
                 ShapeResponses.invalid(res, "GET", invalid.errors(), cache);
-                return;
+                return null;
             }
             case Validated.Ok<ShapeRequest> ok -> request = ok.value();
         }
         if (request.isSubset()) {
             ShapeResponses.invalid(res, "GET", RequestErrors.of("subset", "subset snapshots are not supported"), cache);
-            return;
+            return null;
         }
         ShapeState shape = resolve(res, query, request);
-        if (shape != null) new ShapeReply(replyDeps, req, res, request, shape).send();
+        return shape == null ? null : new ShapeReply(replyDeps, req, res, request, shape);
     }
 
     /**
