@@ -48,7 +48,15 @@ final class ShapeReply {
             "surrogate-control");
 
     /** What every reply needs from the server; built once by the routes. */
-    record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared) {}
+    record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared,
+                ShapeResumption resumption) {}
+
+    /** The shape was suspended and the stack did not come back within the request's time. */
+    private static final class StackDown extends Exception {
+        StackDown(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /** The shape ended (or its storage went) while the reply was being prepared or sent. */
     private static final class ShapeGone extends Exception {
@@ -61,8 +69,8 @@ final class ShapeReply {
     private final ServerRequest req;
     private final ServerResponse res;
     private final ShapeRequest request;
-    private final ShapeState shape;
-    private final ShapeStorage storage;
+    private ShapeState shape;      // replaced only when a suspended shape is recovered (see awaitPast)
+    private ShapeStorage storage;
 
     ShapeReply(Deps deps, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
         this.deps = deps;
@@ -78,6 +86,8 @@ final class ShapeReply {
             dispatch();
         } catch (ShapeGone e) {
             mustRefetch();
+        } catch (StackDown e) {
+            if (!res.isSent()) ShapeResponses.unavailable(res, "GET", e.getMessage(), 5, deps.cache());
         } catch (IllegalStateException | IOException e) {
             // Storage refuses reads of a deleted shape: a reader that raced the removal gets the rotation.
             if (!shape.hasEnded()) throw e;
@@ -289,12 +299,31 @@ final class ShapeReply {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             long version = shape.version();
-            if (shape.hasEnded()) throw new ShapeGone();
+            if (shape.hasEnded()) {
+                resume(deadline);
+                continue;
+            }
             LogOffset latest = shape.latestOffset();
             if (reach ? !from.isAfter(latest) : latest.isAfter(from)) return latest;
             long left = deadline - System.nanoTime();
             if (left <= 0) return null;
             shape.awaitChange(version, left);
+        }
+    }
+
+    /**
+     * Carries on with a suspended shape once the stack has recovered it; a shape that ended for its own reasons, or
+     * did not come back, is gone. Nothing was sent yet, so the reply simply continues with the recovered state.
+     */
+    private void resume(long deadline) throws Exception {
+        if (!shape.isSuspended()) throw new ShapeGone();
+        switch (deps.resumption().resume(shape, deadline)) {
+            case ShapeResumption.Resumed(ShapeState back) -> {
+                shape = back;
+                storage = back.storage();
+            }
+            case ShapeResumption.Gone g -> throw new ShapeGone();
+            case ShapeResumption.StillUnavailable(String message) -> throw new StackDown(message);
         }
     }
 

@@ -59,7 +59,8 @@ final class ShapeRoutes {
         this.shapes = shapes;
         this.tables = tables;
         this.readiness = new StackReadiness(events, shapes);
-        this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies());
+        this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
+                new ShapeResumption(readiness, shapes));
     }
 
     void get(ServerRequest req, ServerResponse res) {
