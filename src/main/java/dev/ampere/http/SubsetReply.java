@@ -117,6 +117,10 @@ final class SubsetReply {
         long deadline = System.nanoTime() + SNAPSHOT_START_NANOS;
         while (true) {
             long version = shape.version();
+            if (shape.hasEnded()) {
+                ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
+                return false;
+            }
             switch (shape.snapshot()) {
                 case READY -> {
                     return true;
@@ -126,10 +130,6 @@ final class SubsetReply {
                     return false;
                 }
                 case PENDING -> { }
-            }
-            if (shape.hasEnded()) {
-                ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
-                return false;
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
