@@ -71,8 +71,8 @@ final class SubsetRequest {
         Map<String, String> params = params(raw, errors);
         if (limit.isPresent() && limit.get().signum() <= 0) add(errors, "limit", "must be greater than 0");
         if (offset.isPresent() && offset.get().signum() < 0) add(errors, "offset", "must be greater than or equal to 0");
-        boolean limited = limit.isPresent() || offset.isPresent() || errors.containsKey("limit")
-                || errors.containsKey("offset");
+        // As Ecto's changed?/2: a limit or offset that failed to cast does not require an order.
+        boolean limited = limit.isPresent() || offset.isPresent();
         if (limited && orderBy.isEmpty() && !errors.containsKey("order_by")) {
             add(errors, "order_by", "order_by is required when limit or offset is present");
         }

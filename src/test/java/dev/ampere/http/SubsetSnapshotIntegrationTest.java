@@ -144,6 +144,10 @@ class SubsetSnapshotIntegrationTest {
         assertSubset400(get(base, "subset__offset", "-1", "subset__order_by", "id"), "offset",
                 "must be greater than or equal to 0");
         assertSubset400(get(base, "subset__limit", "ten", "subset__order_by", "id"), "limit", "is invalid");
+        assertSubset400(get(base, "subset__limit", "ten"), "limit", "is invalid");
+        HttpResponse<String> both = get(base, "subset__limit", "0", "subset__where", "x");
+        assertEquals("{\"message\":\"Invalid request\",\"errors\":{\"subset\":{\"limit\":[\"must be greater than 0\"],"
+                + "\"order_by\":[\"order_by is required when limit or offset is present\"]}}}", both.body());
         assertSubset400(get(base, "subset__order_by", "lower(title)"), "order_by",
                 "At location 18: FuncCall expressions are not allowed in ORDER BY clauses");
         assertSubset400(get(base, "subset__order_by", "id::text"), "order_by",
