@@ -117,19 +117,19 @@ final class SubsetReply {
         long deadline = System.nanoTime() + SNAPSHOT_START_NANOS;
         while (true) {
             long version = shape.version();
-            if (shape.hasEnded()) {
-                ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
-                return false;
-            }
             switch (shape.snapshot()) {
                 case READY -> {
-                    return true;
+                    if (!shape.hasEnded()) return true;
                 }
                 case FAILED -> {
-                    failed(shape.failure());
+                    shapeFailed(shape.failure());
                     return false;
                 }
                 case PENDING -> { }
+            }
+            if (shape.hasEnded()) {
+                ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
+                return false;
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -167,6 +167,16 @@ final class SubsetReply {
         };
     }
 
+    /** The shape's own snapshot failed: answered as a log request would be (docs/protocol.md §1.4). */
+    private void shapeFailed(SnapshotFailure f) {
+        if (f.kind() == SnapshotFailure.Kind.INVALID_QUERY) {
+            ShapeResponses.invalid(res, method, RequestErrors.of("where", f.message()), deps.cache());
+        } else {
+            failed(f);
+        }
+    }
+
+    /** The subset's query failed. */
     private void failed(SnapshotFailure f) {
         switch (f.kind()) {
             case INVALID_QUERY -> ShapeResponses.json(res, method, 400,

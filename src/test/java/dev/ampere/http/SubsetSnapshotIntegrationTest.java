@@ -172,6 +172,12 @@ class SubsetSnapshotIntegrationTest {
         // Postgres refusing the query for a row (an invalid value for the column's type) is the request's fault.
         assertSubset400(get(base, "subset__where", "title::int > 0"), "where",
                 "invalid input syntax for type integer: \"one\"");
+        // A shape whose own snapshot Postgres refuses answers as a log request does: the shape's where is at fault.
+        HttpResponse<String> bad = get(params("table", "items", "offset", "-1", "where", "title::int > 0"),
+                "subset__where", "id = 1");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertEquals("{\"message\":\"Invalid request\",\"errors\":{\"where\":[\"invalid input syntax for type integer:"
+                + " \\\"one\\\"\"]}}", bad.body());
         // Errors of the shape itself come first and are the usual ones.
         HttpResponse<String> r = get(params("table", "items", "offset", "-1", "where", "1 x 1"), "subset__limit", "1");
         assertEquals(400, r.statusCode());
