@@ -196,6 +196,14 @@ class SubsetSnapshotIntegrationTest {
                 "subset__where", "title <> $1", "subset__params[1]", "four", "subset__order_by", "id"));
         assertEquals(200, r.statusCode(), r.body());
         assertEquals(List.of("3", "5"), ids(r.body()));
+        // Question marks in literals and names are no placeholders; a value never reaches the SQL text.
+        a.sql("CREATE TABLE \"q?marks\" (id int PRIMARY KEY, \"what?\" text)",
+                "INSERT INTO \"q?marks\" VALUES (1, 'why?'), (2, 'it''s ?'), (3, 'no')");
+        HttpResponse<String> q = a.shape(params("table", "\"q?marks\"", "offset", "-1", "where", "\"what?\" <> '?'",
+                "subset__where", "\"what?\" = 'why?' OR \"what?\" = $1", "subset__params", "{\"1\":\"it's ?\"}",
+                "subset__order_by", "\"what?\" DESC"));
+        assertEquals(200, q.statusCode(), q.body());
+        assertEquals(List.of("1", "2"), ids(q.body()));
         // The subset's columns are the shape's.
         HttpResponse<String> cols = a.shape(params("table", "items", "offset", "-1", "columns", "id,title",
                 "subset__where", "n = 2"));
