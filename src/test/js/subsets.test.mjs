@@ -155,6 +155,33 @@ test('a row committed just before the subset is in it, and the shape ends with e
   }
 })
 
+test('structured whereExpr and orderByExpr, as TanStack DB sends them, over GET and POST', { timeout: TIMEOUT }, async () => {
+  const table = await createIssues('Apple', 'banana', 'Cherry', 'date', 'Elder')
+  const sub = openShape({ table }, { log: 'changes_only' })
+  const ref = (column) => ({ type: 'ref', column })
+  const val = (paramIndex) => ({ type: 'val', paramIndex })
+  const fn = (name, ...args) => ({ type: 'func', name, args })
+  try {
+    await sub.synced()
+    const whereExpr = fn('and',
+      fn('in', ref('id'), val(1)),
+      fn('or', fn('like', fn('lower', ref('title')), val(2)), fn('gte', fn('length', ref('title')), val(3))),
+      fn('not', fn('isNull', fn('coalesce', ref('title'), val(4)))))
+    const orderByExpr = [{ column: 'priority', direction: 'desc', nulls: 'last' }]
+    const params = { 1: '{1,2,3,5}', 2: '%e%', 3: 6, 4: 'none' }
+    for (const method of ['GET', 'POST']) {
+      const { data } = await bounded(
+        sub.stream.fetchSnapshot({ whereExpr, params, orderByExpr, limit: 10, method }),
+        `fetchSnapshot with expressions over ${method}`,
+      )
+      // ids 1,2,3,5; lower(title) contains "e" (Apple, Cherry, Elder) or at least 6 characters (banana, Cherry)
+      assert.deepEqual(titlesOf(data), ['Elder', 'Cherry', 'banana', 'Apple'], method)
+    }
+  } finally {
+    sub.close()
+  }
+})
+
 test('fetchSnapshot over GET and POST returns rows and metadata without touching the shape', { timeout: TIMEOUT }, async () => {
   const table = await createIssues('one', 'two', 'three', 'four')
   for (const variant of [{}, { subsetMethod: 'POST' }]) {
