@@ -212,6 +212,21 @@ class SubsetSnapshotIntegrationTest {
     }
 
     @Test
+    void aSubsetLargerThanOneBufferStreamsWhole() throws Exception {
+        a.sql("CREATE TABLE big (id int PRIMARY KEY, pad text)",
+                "INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 3000) g");
+        HttpResponse<String> r = a.shape(params("table", "big", "offset", "-1", "log", "changes_only",
+                "subset__where", "id % 2 = 0", "subset__order_by", "id DESC"));
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().length() > ResponseBody.BUFFER_LIMIT, "the body is streamed: " + r.body().length());
+        List<String> ids = ids(r.body());
+        assertEquals(1500, ids.size());
+        assertEquals("3000", ids.getFirst());
+        assertEquals("2", ids.getLast());
+        assertTrue(r.body().endsWith("}}]}"), r.body().substring(r.body().length() - 50));
+    }
+
+    @Test
     void anUnknownHandleIsA409WithTheShapesHandle() throws Exception {
         HttpResponse<String> r = a.shape(params("table", "items", "offset", "0_inf", "handle", "1-2",
                 "subset__where", "id = 1"));
