@@ -11,7 +11,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -236,7 +235,7 @@ final class ShapeReply {
                 String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
                 headers(chunkEnd, upToDate, true, etag);
                 if (notModified(etag)) return;
-                res.send(shared);
+                ResponseBody.sendWhole(res, shared, shared.length);
                 return;
             }
         }
@@ -253,11 +252,18 @@ final class ShapeReply {
         out.finish();
     }
 
-    /** A live body in memory, or null when it is too large to share (the request then streams its own). */
+    /**
+     * A live body in memory, or null when it is larger than {@link SharedBodies#SHARE_LIMIT} (the request then
+     * streams its own). Building stops as soon as the limit is passed.
+     */
     private byte[] buildBody(LogOffset from, LogOffset chunkEnd, boolean upToDate) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
-        writeLog(buffer, from, chunkEnd, upToDate);
-        return buffer.size() > ResponseBody.BUFFER_LIMIT ? null : buffer.toByteArray();
+        SharedBodies.BoundedBuffer buffer = new SharedBodies.BoundedBuffer();
+        try {
+            writeLog(buffer, from, chunkEnd, upToDate);
+        } catch (SharedBodies.TooLarge e) {
+            return null;
+        }
+        return buffer.toByteArray();
     }
 
     private void writeLog(OutputStream out, LogOffset from, LogOffset chunkEnd, boolean upToDate)

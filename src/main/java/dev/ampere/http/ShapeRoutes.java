@@ -92,17 +92,32 @@ final class ShapeRoutes {
     }
 
     private void serve(ServerRequest req, ServerResponse res, String method) throws Exception {
+        Reply reply = prepare(req, res, method);
+        if (reply != null) reply.send();
+    }
+
+    /** A prepared answer: a shape's log ({@link ShapeReply}) or a subset snapshot ({@link SubsetReply}). */
+    private interface Reply {
+        void send() throws Exception;
+    }
+
+    /**
+     * Validates and resolves the request; null when a response (401, 400, 409, 413, 503) was sent instead. Kept apart
+     * from {@link ShapeReply#send} so that what parsing needed (the query map, the parser's results) is garbage
+     * before a live request parks: most connections of a busy server are parked long-polls.
+     */
+    private Reply prepare(ServerRequest req, ServerResponse res, String method) throws Exception {
         Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
         if (!authorized(query)) {
             ShapeResponses.json(res, method, 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
-            return;
+            return null;
         }
         Optional<Map<String, Object>> bodySubset = Optional.empty();
         if (method.equals("POST")) {
             switch (PostBody.read(req.content().inputStream())) {
                 case PostBody.Rejected(int status, byte[] body) -> {
                     ShapeResponses.json(res, method, status, body, cache);
-                    return;
+                    return null;
                 }
                 case PostBody.Parsed parsed -> {
                     query = parsed.over(query);
@@ -112,21 +127,21 @@ final class ShapeRoutes {
         }
         if (!readiness.await(STACK_READY_TIMEOUT)) {
             ShapeResponses.unavailable(res, method, readiness.notReadyMessage(), 5, cache);
-            return;
+            return null;
         }
         ShapeRequest request;
         switch (ShapeRequestParser.parse(query)) {
             case Validated.Invalid<ShapeRequest> invalid -> {
                 ShapeResponses.invalid(res, method, invalid.errors(), cache);
-                return;
+                return null;
             }
             case Validated.Ok<ShapeRequest> ok -> request = ok.value();
         }
         Optional<Map<String, Object>> subset = SubsetRequest.raw(request.subset(), bodySubset);
         ShapeState shape = resolve(res, method, query, request);
-        if (shape == null) return;
-        if (subset.isPresent()) new SubsetReply(subsetDeps, method, res, request, shape, subset.get()).send();
-        else new ShapeReply(replyDeps, method, req, res, request, shape).send();
+        if (shape == null) return null;
+        if (subset.isPresent()) return new SubsetReply(subsetDeps, method, res, request, shape, subset.get())::send;
+        return new ShapeReply(replyDeps, method, req, res, request, shape)::send;
     }
 
     /**
