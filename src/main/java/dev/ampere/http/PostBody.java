@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code "subset"} object, that object holds the subset keys and every other key is a request parameter; without one,
  * the subset keys ({@code where}, {@code params}, {@code limit}, {@code offset}, {@code order_by} and the client's
  * {@code where_expr}/{@code order_by_expr}) at the top level are the subset and the rest are request parameters. Body
- * parameters override the query string's.
+ * parameters override the query string's; a {@code params} object among them is the shape's {@code params[n]}.
  *
  * <p>Stateless.
  */
@@ -85,6 +85,12 @@ final class PostBody {
                 ((Map<?, ?>) e.getValue()).forEach((k, v) -> subset.put((String) k, v));
             } else if (!nested && SUBSET_KEYS.contains(key)) {
                 subset.put(key, e.getValue());
+            } else if (key.equals("params") && e.getValue() instanceof Map<?, ?> values) {
+                // The shape's params as an object, the deep-object form of the query string.
+                values.forEach((k, v) -> {
+                    String text = parameterText("", v);
+                    if (text != null) parameters.put("params[" + k + "]", text);
+                });
             } else {
                 String text = parameterText(key, e.getValue());
                 if (text != null) parameters.put(key, text);

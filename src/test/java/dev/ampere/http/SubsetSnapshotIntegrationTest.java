@@ -114,6 +114,12 @@ class SubsetSnapshotIntegrationTest {
         assertEquals(200, shapeInBody.statusCode(), shapeInBody.body());
         assertEquals(List.of("1"), ids(shapeInBody.body()));
 
+        // With a nested subset, a top-level where and params are the shape's.
+        HttpResponse<String> shapeWhere = post(params("offset", "-1"), "{\"table\":\"items\",\"where\":\"n > $1\","
+                + "\"params\":{\"1\":3},\"subset\":{\"where\":\"n < $1\",\"params\":{\"1\":\"5\"}}}");
+        assertEquals(200, shapeWhere.statusCode(), shapeWhere.body());
+        assertEquals(List.of("4"), ids(shapeWhere.body()));
+
         // A POST without subset keys is a plain shape request, never cacheable.
         HttpResponse<String> plain = post(q, "");
         assertEquals(200, plain.statusCode(), plain.body());
