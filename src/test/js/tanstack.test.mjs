@@ -2,14 +2,16 @@
 // their public API only: electricCollectionOptions in the `eager`, `progressive` and `on-demand` sync modes, live
 // queries (createLiveQueryCollection with where, orderBy, limit) that must stay equal to Postgres's own SELECT while
 // rows enter and leave their filter and their top-N window, and a must-refetch (TRUNCATE, DELETE /v1/shape) from
-// which the collection must recover to the table's rows. On-demand and progressive load their rows with subset
+// which the collection must recover to the table's rows; writes through the collection whose handlers return the
+// Postgres txid, which complete once the stream carries that txid (awaitTxId). On-demand and progressive load their rows with subset
 // snapshots (docs/protocol.md §1.11): the test records the requests the collection makes through the client's
 // `fetchClient` option, so it can tell that they did.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { BTreeIndex, createCollection, createLiveQueryCollection, and, eq, gte, not } from '@tanstack/db'
 import { electricCollectionOptions } from '@tanstack/electric-db-collection'
-import { closeDb, fetchBounded, shapeUrl, SHAPE_URL, sql, stringify, uniqueName, WAIT_MS } from './support.mjs'
+import pg from 'pg'
+import { closeDb, DATABASE_URL, fetchBounded, shapeUrl, SHAPE_URL, sql, stringify, uniqueName, WAIT_MS } from './support.mjs'
 
 after(closeDb)
 
@@ -50,7 +52,7 @@ const byId = (rows) => [...rows].sort((a, b) => a.id - b.id)
  * promise every stream request (not a subset request) waits for before it is sent, so a test can hold the initial
  * sync back while the collection's subset requests go through.
  */
-function openItems(table, syncMode, { gate, subsetMethod } = {}) {
+function openItems(table, syncMode, { gate, subsetMethod, handlers } = {}) {
   const requests = []
   requests.events = new EventTarget()
   const errors = []
@@ -63,6 +65,7 @@ function openItems(table, syncMode, { gate, subsetMethod } = {}) {
       // instead of all rows matching the filter.
       autoIndex: 'eager',
       defaultIndexType: BTreeIndex,
+      ...handlers,
       shapeOptions: {
         url: SHAPE_URL,
         // On-demand, a row can enter a query through an update of a row the collection never loaded: only full
@@ -371,6 +374,67 @@ for (const syncMode of ['eager', 'progressive', 'on-demand']) {
       await sql(`INSERT INTO ${table} VALUES (301, 'item after delete', 900, false)`)
       await assertInSync(ctx, 'after DELETE /v1/shape')
       await runChanges(ctx)
+    })
+  })
+}
+
+/** Runs `statement` with `params` in its own transaction and returns the transaction's id, as a backend would. */
+async function writeReturningTxid(statement, params) {
+  const client = new pg.Client({ connectionString: DATABASE_URL })
+  await client.connect()
+  try {
+    await client.query('BEGIN')
+    const { rows } = await client.query('SELECT pg_current_xact_id()::xid::text AS txid')
+    await client.query(statement, params)
+    await client.query('COMMIT')
+    return Number(rows[0].txid)
+  } finally {
+    await client.end()
+  }
+}
+
+for (const syncMode of ['eager', 'on-demand']) {
+  test(`${syncMode}: writes through the collection complete when the stream carries their txid`, { timeout: TIMEOUT }, async () => {
+    const table = await createItems(6)
+    const seen = []
+    const handlers = {
+      onInsert: async ({ transaction }) => {
+        const { id, title, priority, done } = transaction.mutations[0].modified
+        const txid = await writeReturningTxid(`INSERT INTO ${table} VALUES ($1, $2, $3, $4)`, [id, title, priority, done])
+        seen.push(txid)
+        return { txid, timeout: WAIT_MS }
+      },
+      onUpdate: async ({ transaction }) => {
+        const { original, changes } = transaction.mutations[0]
+        const txid = await writeReturningTxid(`UPDATE ${table} SET priority = $2 WHERE id = $1`, [original.id, changes.priority])
+        seen.push(txid)
+        return { txid, timeout: WAIT_MS }
+      },
+      onDelete: async ({ transaction }) => {
+        const txid = await writeReturningTxid(`DELETE FROM ${table} WHERE id = $1`, [transaction.mutations[0].key])
+        seen.push(txid)
+        return { txid, timeout: WAIT_MS }
+      },
+    }
+    await withCollection(table, syncMode, { handlers }, async (ctx) => {
+      await preloaded(ctx)
+      const persisted = (tx, label) => bounded(tx.isPersisted.promise, label, WAIT_MS + 2_000)
+      await persisted(ctx.items.insert({ id: 50, title: 'item written', priority: 7000, done: false }), 'the insert')
+      // Once the mutation has completed, the synced row is the collection's: Postgres's row, no longer optimistic.
+      assert.deepEqual(plain(ctx.top)[0], { id: 50, title: 'item written', priority: 7000, done: false })
+      assert.equal(ctx.items.get(50).$synced, true)
+      await assertInSync(ctx, 'after the insert')
+
+      await persisted(ctx.items.update(50, (draft) => { draft.priority = 5 }), 'the update')
+      assert.equal(ctx.items.get(50).priority, 5)
+      await assertInSync(ctx, 'after the update')
+
+      await persisted(ctx.items.delete(50), 'the delete')
+      assert.equal(ctx.items.has(50), false)
+      await assertInSync(ctx, 'after the delete')
+      assert.equal(seen.length, 3)
+      // awaitTxId of a transaction already seen resolves at once.
+      assert.equal(await bounded(ctx.items.utils.awaitTxId(seen[0], 1_000), 'awaitTxId of a seen txid'), true)
     })
   })
 }
