@@ -3,9 +3,9 @@
 // queries (createLiveQueryCollection with where, orderBy, limit) that must stay equal to Postgres's own SELECT while
 // rows enter and leave their filter and their top-N window, and a must-refetch (TRUNCATE, DELETE /v1/shape) from
 // which the collection must recover to the table's rows; writes through the collection whose handlers return the
-// Postgres txid, which complete once the stream carries that txid (awaitTxId). On-demand and progressive load their rows with subset
-// snapshots (docs/protocol.md §1.11): the test records the requests the collection makes through the client's
-// `fetchClient` option, so it can tell that they did.
+// Postgres txid, which complete once the stream carries that txid (awaitTxId). On-demand and progressive load their
+// rows with subset snapshots (docs/protocol.md §1.11): the test records the requests the collection makes through
+// the client's `fetchClient` option, so it can tell that they did.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { BTreeIndex, createCollection, createLiveQueryCollection, and, eq, gte, not } from '@tanstack/db'
