@@ -259,6 +259,9 @@ class NginxCacheTest {
                     assertTrue(header(r, "content-type").startsWith("text/event-stream"), r.headers().toString());
                 }
                 assertEquals(2, relay.requests(sse::equals).size(), "each stream is Ampere's own");
+                // Each opens with a comment (docs/protocol.md §1.10): nothing holds it back before there is data.
+                assertTrue(readUntil(body1, ": keep-alive\n\n").startsWith(": keep-alive"));
+                assertTrue(readUntil(body2, ": keep-alive\n\n").startsWith(": keep-alive"));
                 a.sql("INSERT INTO events VALUES (2, 'two')");
                 assertTrue(readUntil(body1, "\"title\":\"two\"").contains("data: "));
                 assertTrue(readUntil(body2, "\"title\":\"two\"").contains("data: "));
