@@ -363,7 +363,10 @@ final class ShapeReply {
         LogOffset position = from;
         ResponseBody out = new ResponseBody(res);
         try {
-            out.flush(); // the headers go out now: the client is waiting for the stream to open
+            // The headers go out now, with a first comment: the client is waiting for the stream to open, and
+            // Helidon sends no headers before a response's first body byte.
+            out.write(SSE_KEEPALIVE_COMMENT);
+            out.flush();
             while (true) {
                 long version = shape.version();
                 if (shape.hasEnded()) break;
