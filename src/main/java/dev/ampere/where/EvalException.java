@@ -7,7 +7,7 @@ package dev.ampere.where;
  *
  * <p>Immutable.
  */
-public final class EvalException extends RuntimeException {
+public class EvalException extends RuntimeException {
     public EvalException(String message) {
         super(message, null, false, false);
     }

@@ -93,7 +93,7 @@ final class Values {
 
     static BigDecimal parseNumeric(String s) {
         try {
-            return new BigDecimal(s.trim());
+            return Arith.numericInput(new BigDecimal(s.trim()));
         } catch (NumberFormatException e) {
             throw new EvalException("invalid input syntax for type numeric: \"" + s + "\"");
         }

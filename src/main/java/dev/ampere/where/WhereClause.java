@@ -13,8 +13,8 @@ import dev.ampere.postgres.TableInfo;
 
 /**
  * A shape's where clause, parsed, type-checked against its table and compiled once (docs/protocol.md §2.1, §2.2):
- * the entry point of the where-clause engine. {@link #matches(RowValues)} is the hot-path predicate (NULL, false
- * and evaluation errors all mean "not matched"); {@link #toSql()} is the regenerated, canonical SQL for the
+ * the entry point of the where-clause engine. {@link #includes(RowValues)} is the hot-path predicate (NULL and
+ * false mean "not matched"; an evaluation error, or an evaluation over its cost budget, throws); {@link #toSql()} is the regenerated, canonical SQL for the
  * snapshot query and for deduplicating shape definitions.
  *
  * <p>Immutable and thread-safe once built; {@link #parse} may be called from any thread.
@@ -63,6 +63,8 @@ public final class WhereClause {
     }
 
     private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
+        // Constant folding evaluates: a constant sub-expression over its budget is the client's error (400).
+        EvalBudget.open(EvalBudget.STEPS);
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
@@ -91,10 +93,30 @@ public final class WhereClause {
         }
     }
 
-    /** True when the row satisfies the clause; NULL, false and evaluation errors are all false. */
+    /**
+     * The hot-path predicate: true when the row satisfies the clause, false for false and NULL. One evaluation
+     * has a budget of {@link #EVALUATION_STEPS} comparisons in the operators whose cost grows with their inputs.
+     *
+     * @throws EvalException where Postgres would raise an error for this row, and when the evaluation goes over
+     *                       its budget ({@link #isBudgetExceeded})
+     */
+    public boolean includes(RowValues row) {
+        EvalBudget.open(EvalBudget.STEPS);
+        return compiled.eval(row) == Boolean.TRUE;
+    }
+
+    /** Comparisons one evaluation may make in LIKE, ILIKE and array containment before it fails. */
+    public static final long EVALUATION_STEPS = EvalBudget.STEPS;
+
+    /** Whether an evaluation failed because it went over its budget rather than where Postgres would fail. */
+    public static boolean isBudgetExceeded(RuntimeException e) {
+        return e instanceof EvalBudget.CostExceeded;
+    }
+
+    /** As {@link #includes}, but NULL, false and evaluation errors (and a spent budget) are all false. */
     public boolean matches(RowValues row) {
         try {
-            return compiled.eval(row) == Boolean.TRUE;
+            return includes(row);
         } catch (RuntimeException e) {
             return false;
         }
@@ -103,14 +125,16 @@ public final class WhereClause {
     /**
      * Three-valued result with the compiled predicate: TRUE, FALSE or null for SQL NULL.
      *
-     * @throws EvalException where Postgres would raise an error for this row
+     * @throws EvalException where Postgres would raise an error for this row, or over the evaluation budget
      */
     public Boolean evaluate(RowValues row) {
+        EvalBudget.open(EvalBudget.STEPS);
         return (Boolean) compiled.eval(row);
     }
 
     /** As {@link #evaluate} but by walking the tree (reference implementation, for benchmarks and tests). */
     public Boolean interpret(RowValues row) {
+        EvalBudget.open(EvalBudget.STEPS);
         return (Boolean) Interpreter.eval(expr, row);
     }
 
