@@ -128,5 +128,21 @@ class BoundedEvaluationTest {
         assertEquals("At location 4: value overflows numeric format",
                 assertThrows(WhereClauseException.class, () -> parse("n = 1e999999999")).getMessage());
         assertThrows(WhereClauseException.class, () -> parse("n = '1e-20000'::numeric"));
+        // Text too long for any numeric overflows before it is parsed (parsing is quadratic in its digits).
+        WhereClause cast = parse("title::numeric > 0");
+        assertEquals("value overflows numeric format", assertThrows(EvalException.class,
+                () -> cast.includes(i -> i == 1 ? "7".repeat(5_000_000) : null)).getMessage());
+        assertTrue(cast.includes(i -> i == 1 ? "0".repeat(500_000) + "7" : null));
+        // Long numerics parse by halves to the same value as the JDK's parser.
+        java.util.Random rnd = new java.util.Random(7);
+        for (String text : new String[]{"1" + "0".repeat(5000), "-" + "9".repeat(3000) + "." + "1".repeat(2500),
+                "+0." + "0".repeat(4000) + "5", "12345".repeat(1000) + "e-777", "3".repeat(2001) + "E+12", ".5" + "5".repeat(3000)}) {
+            assertEquals(new java.math.BigDecimal(text), LongDecimals.parse(text), text.substring(0, 20));
+        }
+        StringBuilder random = new StringBuilder();
+        for (int k = 0; k < 20_000; k++) random.append((char) ('0' + rnd.nextInt(10)));
+        assertEquals(new java.math.BigDecimal(random.toString()), LongDecimals.parse(random.toString()));
+        assertThrows(NumberFormatException.class, () -> LongDecimals.parse("1".repeat(3000) + "x"));
+        assertThrows(NumberFormatException.class, () -> LongDecimals.parse("1".repeat(3000) + ".2.3"));
     }
 }
