@@ -220,7 +220,7 @@ public final class WhereClause {
         boolean here = switch (e) {
             case Expr.Like l -> true;
             case Expr.AnyAll a -> true;
-            case Expr.Call c -> switch (c.name()) {
+            case Expr.Call c -> switch (c.name().toLowerCase(java.util.Locale.ROOT)) {
                 case "~~", "!~~", "~~*", "!~~*", "like", "ilike", "@>", "<@", "&&" -> true;
                 default -> false;
             };

@@ -56,6 +56,7 @@ class BoundedEvaluationTest {
                 "title ILIKE '%A%A%A%A%A%A%A%A%A%A%B'", "title LIKE '%a_a_a%a_%a%a__a%b%'", "title LIKE '%_%_%_%_%_%_%b'",
                 "title NOT LIKE '%a%a%a%a%a%a%a%a%a%a%a%a%c'", "title LIKE '%aa!%a%a%a%a%a%a%a%b' ESCAPE '!'",
                 "title ~~ '%a%a%a%a%a%a%a%a%a%a%b'", "like(title, '%a%a%a%a%a%a%a%a%a%b')",
+                "LIKE(title, '%a%a%a%a%a%a%a%a%a%b')", "title !~~* '%A%A%A%A%A%A%A%A%B'",
                 "title LIKE ANY (ARRAY['%a%a%a%a%a%a%a%a%a%b', '%a%a%a%a%a%a%a%a%c'])",
                 "title LIKE '%" + "a".repeat(50) + "b%'"}) {
             long s1 = steps(where, text);
