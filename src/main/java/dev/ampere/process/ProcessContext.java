@@ -37,6 +37,32 @@ public final class ProcessContext {
         return self.mailbox().poll(timeout);
     }
 
+    /**
+     * The next message, or, when none arrives within {@code idle}, ends this run: the process hibernates (see
+     * {@link HibernatingBody}) and the next message resumes it with a new run. A process that cannot hibernate
+     * (not a supervised {@link HibernatingBody}) waits as long as it takes instead.
+     *
+     * @throws HibernatingBody.Hibernation to end the run; let it propagate
+     */
+    public Object receiveOrHibernate(Duration idle) throws InterruptedException {
+        self.markStarted();
+        if (!self.canHibernate()) return self.mailbox().take();
+        Object m = self.mailbox().poll(idle);
+        if (m == null) throw HibernatingBody.Hibernation.INSTANCE;
+        return m;
+    }
+
+    /**
+     * Ends this run at once: the process hibernates until its next message.
+     *
+     * @throws IllegalStateException the process cannot hibernate (not a supervised {@link HibernatingBody})
+     */
+    public void hibernate() {
+        if (!self.canHibernate()) throw new IllegalStateException(self + " cannot hibernate: no supervisor to wake it");
+        self.markStarted();
+        throw HibernatingBody.Hibernation.INSTANCE;
+    }
+
     /** True once someone asked this process to stop. */
     public boolean stopRequested() {
         return self.stopRequested();

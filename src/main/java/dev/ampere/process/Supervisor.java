@@ -45,17 +45,36 @@ public final class Supervisor implements ProcessBody {
     private ProcessContext ctx;
     private RestartIntensity intensity;
 
-    /** A child as the supervisor tracks it: its spec and its current incarnation (null when not running). */
-    private static final class Child {
+    /**
+     * A child as the supervisor tracks it: its spec and its current incarnation (null when not running). It is
+     * also the incarnation's {@link ProcessRef.Supervision}: exits and wake-ups come back to the supervisor as
+     * messages, posted by whichever thread saw them.
+     */
+    private static final class Child implements ProcessRef.Supervision {
         final ChildSpec spec;
+        final ProcessRef supervisor;
         ProcessRef ref;
 
-        Child(ChildSpec spec) {
+        Child(ChildSpec spec, ProcessRef supervisor) {
             this.spec = spec;
+            this.supervisor = supervisor;
+        }
+
+        @Override
+        public void exited(ProcessRef incarnation, ExitReason reason) {
+            supervisor.send(new ChildExited(this, incarnation, reason));
+        }
+
+        @Override
+        public void wake(ProcessRef incarnation) {
+            supervisor.send(new Wake(this, incarnation));
         }
     }
 
     private record ChildExited(Child child, ProcessRef ref, ExitReason reason) {}
+
+    /** A hibernated child has mail: fork its next run. */
+    private record Wake(Child child, ProcessRef ref) {}
 
     private record StartChild(ChildSpec spec) {}
 
@@ -136,6 +155,10 @@ public final class Supervisor implements ProcessBody {
             switch (msg) {
                 case ChildExited e -> {
                     if (handleExit(e)) return;
+                }
+                case Wake(Child child, ProcessRef ref) -> {
+                    // A stopped or replaced incarnation is no longer WAKING: stop() took it to EXITED.
+                    if (child.ref == ref && ref.claimRun()) fork(() -> Processes.resume(ref));
                 }
                 case Call call -> handleCall(call);
                 default -> log.warn("{} ignored an unexpected message: {}", name, msg);
@@ -220,7 +243,7 @@ public final class Supervisor implements ProcessBody {
     }
 
     private Child add(ChildSpec spec) {
-        Child child = new Child(spec);
+        Child child = new Child(spec, ctx.self());
         children.put(spec.id(), child);
         return child;
     }
@@ -230,15 +253,20 @@ public final class Supervisor implements ProcessBody {
         ChildSpec spec = child.spec;
         ProcessRef ref = Processes.newRef(spec.id(), spec.mailbox().get());
         child.ref = ref;
-        ProcessRef self = ctx.self();
-        ref.onExitFirst(reason -> self.send(new ChildExited(child, ref, reason)));
+        ref.supervise(child);
         ProcessBody body = spec.start().get();
-        scope.fork(() -> {
-            Processes.execute(ref, spec.registry(), spec.registeredName(), body);
-            return null;
-        });
+        if (body instanceof HibernatingBody h) ref.allowHibernation(h);
+        fork(() -> Processes.execute(ref, spec.registry(), spec.registeredName(), body));
         ref.awaitStarted(Duration.ofDays(365));
         return ref;
+    }
+
+    /** Every run of every child is forked here, into the supervisor's scope: no child thread runs outside it. */
+    private void fork(Runnable run) {
+        scope.fork(() -> {
+            run.run();
+            return null;
+        });
     }
 
     private void stopChild(Child child) {
