@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  *   RUNNING  → HIBERNATED   the run itself, after its mailbox was found empty (nothing else leaves RUNNING)
  *   RUNNING  → EXITED       the run itself, when the body returns or throws
  *   HIBERNATED → WAKING     by CAS: the first sender to see it hibernated, or the run's own re-check
- *   WAKING   → RUNNING      by CAS: the supervisor, just before it forks the next run
+ *   WAKING   → RUNNING      by CAS: the supervisor, just before it forks the next run (or, when the mailbox is
+ *                           empty after all, before it ends that run at once, on its own thread: RUNNING → HIBERNATED)
  *   HIBERNATED, WAKING → EXITED   by CAS: {@link #stop}, which then records the exit on its own thread
  * </pre>
  * <b>One run at a time.</b> A run is forked only on the WAKING → RUNNING edge, which only the supervisor takes, and
@@ -353,7 +354,8 @@ public final class ProcessRef {
 
     /**
      * The run's last act when it hibernates: publish HIBERNATED, then look for what may have arrived meanwhile
-     * (see the class comment for why no wake-up is lost).
+     * (see the class comment for why no wake-up is lost). Also called by the supervisor for a wake-up it claimed
+     * that finds the mailbox empty: it then holds the run, so the same argument applies.
      */
     void hibernated() {
         markStarted();

@@ -158,7 +158,13 @@ public final class Supervisor implements ProcessBody {
                 }
                 case Wake(Child child, ProcessRef ref) -> {
                     // A stopped or replaced incarnation is no longer WAKING: stop() took it to EXITED.
-                    if (child.ref == ref && ref.claimRun()) fork(() -> Processes.resume(ref));
+                    if (child.ref == ref && ref.claimRun()) {
+                        // A sender may see HIBERNATED after the run that took its message already ended: such a
+                        // wake-up finds the mailbox empty and needs no thread. This thread holds the run (RUNNING)
+                        // and ends it as a run would, so a message arriving meanwhile still wakes the process.
+                        if (ref.mailbox().isEmpty()) ref.hibernated();
+                        else fork(() -> Processes.resume(ref));
+                    }
                 }
                 case Call call -> handleCall(call);
                 default -> log.warn("{} ignored an unexpected message: {}", name, msg);
