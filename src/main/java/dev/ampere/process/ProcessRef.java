@@ -102,6 +102,9 @@ public final class ProcessRef {
     /** The body of a process that may hibernate (set by its supervisor), else null. */
     private volatile HibernatingBody hibernating;
     private volatile int run = RUNNING;
+    /** The registry and name this process took first, released when it exits. */
+    private volatile ProcessRegistry registry;
+    private volatile Object registeredName;
     /** Set first on exit, so the process is dead to everyone before any exit notification goes out. */
     private volatile ExitReason exitReason;
 
@@ -333,6 +336,14 @@ public final class ProcessRef {
         supervision = s;
     }
 
+    /** Records the first registered name, to release at exit; false when one is recorded already. */
+    synchronized boolean releaseOnExit(ProcessRegistry r, Object name) {
+        if (registry != null) return false;
+        registeredName = name;
+        registry = r;
+        return true;
+    }
+
     /** Set by the supervisor before the first run: the process may hibernate, and this body resumes it. */
     void allowHibernation(HibernatingBody body) {
         hibernating = body;
@@ -392,6 +403,8 @@ public final class ProcessRef {
     void exit(ExitReason reason) {
         run = EXITED;
         exitReason = reason;
+        ProcessRegistry r = registry;
+        if (r != null) r.unregister(registeredName, this);
         Supervision s = supervision;
         if (s != null) s.exited(this, reason);
         ProcessRef[] watchers = (ProcessRef[]) MONITORS.getAndSet(this, EXITED_WATCHERS);

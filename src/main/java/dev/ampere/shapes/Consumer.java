@@ -68,7 +68,8 @@ public final class Consumer implements HibernatingBody {
     private final Function<ProcessRef, ProcessBody> snapshotter;
     private final Duration hibernateAfter;
     private final TransactionLog transactions;
-    private final List<ConsumerMessages.Deliver> waitingForSnapshot = new ArrayList<>();
+    /** Fragments that arrived before the snapshot's bounds; made when the first one does. */
+    private List<ConsumerMessages.Deliver> waitingForSnapshot;
     private boolean subscribed;
     private long unflushedCommit;
     private boolean hasUnflushed;
@@ -89,7 +90,8 @@ public final class Consumer implements HibernatingBody {
         this.feed = feed;
         this.snapshotter = snapshotter;
         this.hibernateAfter = hibernateAfter;
-        this.transactions = new TransactionLog(new ShapeChangeConverter(state.definition()));
+        ShapeDefinition d = state.definition();
+        this.transactions = new TransactionLog(() -> new ShapeChangeConverter(d));
     }
 
     private enum Outcome { CONTINUE, STOP }
@@ -102,6 +104,7 @@ public final class Consumer implements HibernatingBody {
             loop(ctx);
         } catch (HibernatingBody.Hibernation h) {
             hibernating = true;
+            transactions.releaseConverter(); // made again by the next change; an idle shape keeps only its state
             throw h;
         } finally {
             if (!hibernating) exit();
@@ -164,6 +167,7 @@ public final class Consumer implements HibernatingBody {
         return switch (m) {
             case ConsumerMessages.Deliver d -> {
                 if (!transactions.isSnapshotKnown()) {
+                    if (waitingForSnapshot == null) waitingForSnapshot = new ArrayList<>();
                     waitingForSnapshot.add(d);
                     yield Outcome.CONTINUE;
                 }
@@ -172,10 +176,12 @@ public final class Consumer implements HibernatingBody {
             case SnapshotStarted(SnapshotInfo info) -> {
                 transactions.snapshotKnown(info);
                 Outcome o = Outcome.CONTINUE;
-                for (ConsumerMessages.Deliver d : waitingForSnapshot) {
-                    if (o == Outcome.CONTINUE) o = deliver(d);
+                if (waitingForSnapshot != null) {
+                    for (ConsumerMessages.Deliver d : waitingForSnapshot) {
+                        if (o == Outcome.CONTINUE) o = deliver(d);
+                    }
+                    waitingForSnapshot = null;
                 }
-                waitingForSnapshot.clear();
                 yield o;
             }
             case SnapshotReady() -> {

@@ -61,7 +61,8 @@ public final class DynamicConsumerSupervisor {
     /** A shape's consumer as a child: temporary, with its bounded mailbox and its registered name. */
     static ChildSpec consumerSpec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered) {
         return ChildSpec.of(id(state.handle()), () -> new Consumer(state, recovered, deps.feed(),
-                        consumer -> new Snapshotter(state, consumer, deps.pool(), deps.publication()),
+                        recovered.isPresent() ? null
+                                : consumer -> new Snapshotter(state, consumer, deps.pool(), deps.publication()),
                         deps.hibernateAfter()))
                 .withRestart(RestartType.TEMPORARY)
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))

@@ -120,6 +120,10 @@ public final class IdleShapesBenchmark {
         long heap1 = usedHeapAfterGc();
         System.out.printf("RESULT mode=%s storage=%s shapes=%d heap per idle shape: %.0f bytes (%d MB in all)%n",
                 mode, storageKind, n, (heap1 - heap0) / (double) n, (heap1 - heap0) >> 20);
+        if (Boolean.getBoolean("idle.hold")) { // time for a class histogram: jcmd <pid> GC.class_histogram
+            System.out.println("holding for 60 s; pid " + ProcessHandle.current().pid());
+            Thread.sleep(60_000);
+        }
 
         if (mode.equals("hibernated")) {
             // Every consumer gets one message (a stream restart changes nothing in an idle shape): each is woken,
