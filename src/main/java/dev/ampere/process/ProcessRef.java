@@ -298,16 +298,16 @@ public final class ProcessRef {
         }
     }
 
-    /** Waits until the process has signalled that its start-up is done, or has exited; true if it started. */
-    boolean awaitStarted(Duration timeout) throws InterruptedException {
+    /** Waits up to {@code timeout} for the start-up signal (or the exit); true once it came. */
+    boolean awaitStartSignal(Duration timeout) throws InterruptedException {
         try {
             started.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
         } catch (TimeoutException e) {
             return false;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
-        return isAlive() || exitReason().filter(r -> !r.isAbnormal()).isPresent();
     }
 
     Mailbox mailbox() {

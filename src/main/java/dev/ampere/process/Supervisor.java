@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An Erlang/OTP-style supervisor, itself a process: it starts its children in order, each in a fresh incarnation
@@ -31,6 +33,8 @@ import java.util.concurrent.StructuredTaskScope.Joiner;
  */
 public final class Supervisor implements ProcessBody {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** How often a supervisor waiting for a child's start-up looks for wake-ups to serve. */
+    private static final Duration START_WAIT_SLICE = Duration.ofMillis(5);
 
     private final String name;
     private final Strategy strategy;
@@ -43,31 +47,32 @@ public final class Supervisor implements ProcessBody {
     private final Map<String, Child> children = new LinkedHashMap<>();
     private StructuredTaskScope<Object, Void> scope;
     private ProcessContext ctx;
+    private Wakes wakes;
     private RestartIntensity intensity;
 
     /**
      * A child as the supervisor tracks it: its spec and its current incarnation (null when not running). It is
-     * also the incarnation's {@link ProcessRef.Supervision}: exits and wake-ups come back to the supervisor as
-     * messages, posted by whichever thread saw them.
+     * also the incarnation's {@link ProcessRef.Supervision}: exits and wake-ups come back to the supervisor, posted
+     * by whichever thread saw them.
      */
     private static final class Child implements ProcessRef.Supervision {
         final ChildSpec spec;
-        final ProcessRef supervisor;
+        final Wakes wakes;
         ProcessRef ref;
 
-        Child(ChildSpec spec, ProcessRef supervisor) {
+        Child(ChildSpec spec, Wakes wakes) {
             this.spec = spec;
-            this.supervisor = supervisor;
+            this.wakes = wakes;
         }
 
         @Override
         public void exited(ProcessRef incarnation, ExitReason reason) {
-            supervisor.send(new ChildExited(this, incarnation, reason));
+            wakes.supervisor.send(new ChildExited(this, incarnation, reason));
         }
 
         @Override
         public void wake(ProcessRef incarnation) {
-            supervisor.send(new Wake(this, incarnation));
+            wakes.add(new Wake(this, incarnation));
         }
     }
 
@@ -75,6 +80,30 @@ public final class Supervisor implements ProcessBody {
 
     /** A hibernated child has mail: fork its next run. */
     private record Wake(Child child, ProcessRef ref) {}
+
+    /** Wake-ups are waiting in {@link Wakes}. */
+    private record WakesPending() {}
+
+    /**
+     * Wake-up requests, kept beside the mailbox so that the supervisor can serve them while it waits for a child's
+     * start-up (which may itself wait on a process blocked on a woken child's full mailbox). One
+     * {@link WakesPending} in the mailbox stands for any number of them: a requester adds, then posts it unless one
+     * is already posted; the supervisor clears the flag, then drains, so a request added after the drain posts anew.
+     */
+    private static final class Wakes {
+        final ProcessRef supervisor;
+        final ConcurrentLinkedQueue<Wake> queue = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean posted = new AtomicBoolean();
+
+        Wakes(ProcessRef supervisor) {
+            this.supervisor = supervisor;
+        }
+
+        void add(Wake w) {
+            queue.add(w);
+            if (posted.compareAndSet(false, true)) supervisor.send(new WakesPending());
+        }
+    }
 
     private record StartChild(ChildSpec spec) {}
 
@@ -130,6 +159,7 @@ public final class Supervisor implements ProcessBody {
     public void run(ProcessContext ctx) throws Exception {
         this.ctx = ctx;
         this.intensity = new RestartIntensity(maxRestarts, window);
+        this.wakes = new Wakes(ctx.self());
         try (var s = StructuredTaskScope.open(Joiner.<Object>awaitAll(), cfg -> cfg.withName(name))) {
             scope = s;
             try {
@@ -156,19 +186,27 @@ public final class Supervisor implements ProcessBody {
                 case ChildExited e -> {
                     if (handleExit(e)) return;
                 }
-                case Wake(Child child, ProcessRef ref) -> {
-                    // A stopped or replaced incarnation is no longer WAKING: stop() took it to EXITED.
-                    if (child.ref == ref && ref.claimRun()) {
-                        // A sender may see HIBERNATED after the run that took its message already ended: such a
-                        // wake-up finds the mailbox empty and needs no thread. This thread holds the run (RUNNING)
-                        // and ends it as a run would, so a message arriving meanwhile still wakes the process.
-                        if (ref.mailbox().isEmpty()) ref.hibernated();
-                        else fork(() -> Processes.resume(ref));
-                    }
+                case WakesPending() -> {
+                    wakes.posted.set(false);
+                    serveWakes();
                 }
                 case Call call -> handleCall(call);
                 default -> log.warn("{} ignored an unexpected message: {}", name, msg);
             }
+        }
+    }
+
+    /** Forks the next run of every child that asked for one. */
+    private void serveWakes() {
+        for (Wake w; (w = wakes.queue.poll()) != null; ) {
+            ProcessRef ref = w.ref();
+            // A stopped or replaced incarnation is no longer WAKING: stop() took it to EXITED.
+            if (w.child().ref != ref || !ref.claimRun()) continue;
+            // A sender may see HIBERNATED after the run that took its message already ended: such a wake-up finds
+            // the mailbox empty and needs no thread. This thread holds the run (RUNNING) and ends it as a run would,
+            // so a message arriving meanwhile still wakes the process.
+            if (ref.mailbox().isEmpty()) ref.hibernated();
+            else fork(() -> Processes.resume(ref));
         }
     }
 
@@ -249,7 +287,7 @@ public final class Supervisor implements ProcessBody {
     }
 
     private Child add(ChildSpec spec) {
-        Child child = new Child(spec, ctx.self());
+        Child child = new Child(spec, wakes);
         children.put(spec.id(), child);
         return child;
     }
@@ -263,7 +301,9 @@ public final class Supervisor implements ProcessBody {
         ProcessBody body = spec.start().get();
         if (body instanceof HibernatingBody h) ref.allowHibernation(h);
         fork(() -> Processes.execute(ref, spec.registry(), spec.registeredName(), body));
-        ref.awaitStarted(Duration.ofDays(365));
+        // Waiting for the start-up, keep serving wake-ups: the child's start may wait on a process that is itself
+        // blocked on the full mailbox of a hibernated sibling, which only this thread can resume.
+        while (!ref.awaitStartSignal(START_WAIT_SLICE)) serveWakes();
         return ref;
     }
 

@@ -337,6 +337,33 @@ class HibernationTest {
         }
     }
 
+    /**
+     * A supervisor waiting for a child's start-up still resumes hibernated children: here the start-up calls a
+     * process that is blocked sending to a hibernated sibling's full mailbox, which only the supervisor can resume.
+     */
+    @Test
+    void aSupervisorWaitingForAStartUpStillWakesItsHibernatedChildren() throws Exception {
+        ProcessRef sup = supervisor();
+        Counter sibling = new Counter(Duration.ZERO);
+        ProcessRef y = Supervisor.startChild(sup, ChildSpec.of("sibling", () -> sibling)
+                .withRestart(RestartType.TEMPORARY).withMailbox(() -> Mailbox.bounded(1)), T);
+        awaitHibernating(y);
+        ProcessRef flooder = Processes.spawn("flooder", ctx -> {
+            Call c = (Call) ctx.receive();
+            for (int i = 0; i < 20; i++) y.send(i); // blocks while the sibling's mailbox is full
+            c.reply("sent");
+        });
+        BlockingQueue<Object> startUp = new LinkedBlockingQueue<>();
+        ProcessRef x = Supervisor.startChild(sup, ChildSpec.of("starter", () -> ctx -> {
+            startUp.add(flooder.<String>call("flood", T));
+            ctx.started();
+            ctx.receive();
+        }).withRestart(RestartType.TEMPORARY), Duration.ofSeconds(30));
+        assertEquals("sent", startUp.poll(10, TimeUnit.SECONDS));
+        assertTrue(x.isAlive());
+        for (int i = 1; i <= 20; i++) assertEquals(i, sibling.acks.poll(10, TimeUnit.SECONDS));
+    }
+
     @Test
     void withoutASupervisorAProcessNeverHibernates() throws Exception {
         Counter body = new Counter(Duration.ZERO);
