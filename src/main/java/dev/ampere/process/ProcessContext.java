@@ -8,6 +8,9 @@ import java.time.Duration;
  * <p>Start-up: a supervisor starts its children in order and waits for each to finish starting. A process
  * signals that with {@link #started()}; the first {@link #receive} counts as that signal too, so a process whose
  * set-up is done by the time it first waits for a message needs no explicit call.
+ *
+ * <p>A {@link HibernatingBody} gets a new context for each run; {@link #receiveOrHibernate} and {@link #hibernate}
+ * end a run without ending the process.
  */
 public final class ProcessContext {
     private final ProcessRef self;

@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts processes that no supervisor owns (the root of a tree, or a helper an owner monitors itself), and runs a
- * process body on the current thread for supervisors, which fork their children in a structured scope.
+ * process body on the current thread for supervisors, which fork their children in a structured scope: the first
+ * run ({@link #execute}) and, for a hibernating body, each later one ({@link #resume}).
  *
  * <p>Stateless; safe from any thread.
  */

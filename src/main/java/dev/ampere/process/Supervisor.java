@@ -22,9 +22,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * shutdown timeout. Children can be added and removed at run time ({@link #startChild}), which makes a supervisor
  * without initial children the dynamic supervisor of the design.
  *
- * <p>Why one scope with a fork per incarnation: only the owner thread may fork, so the supervisor's own thread does
- * all forking, restarting and stopping, driven by its mailbox; a child's exit arrives as a message posted by the
+ * <p>Why one scope with a fork per run: only the owner thread may fork, so the supervisor's own thread does all
+ * forking, restarting and stopping, driven by its mailbox; a child's exit arrives as a message posted by the
  * exiting thread. The scope guarantees no child outlives the supervisor.
+ *
+ * <p>Hibernating children ({@link HibernatingBody}): a hibernated child has no thread; a sender that finds it so
+ * posts a wake-up request here, and this thread forks the child's next run into the same scope (or, when the
+ * mailbox turned out empty, ends that run at once without a thread). Wake-ups are also served while the
+ * supervisor waits for a child's start-up. A hibernated child counts as running: it is listed, stopped (without
+ * a thread) and restarted like any other. A supervisor itself never hibernates: it owns its scope's thread.
  *
  * <p>Threading: all state is owned by the supervisor's thread. Other threads talk to it only through
  * {@link #startChild}, {@link #terminateChild} and {@link #children}, which are calls to its mailbox. A JVM thread
