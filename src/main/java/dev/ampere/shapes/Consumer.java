@@ -62,10 +62,10 @@ public final class Consumer implements HibernatingBody {
 
     private final ShapeState state;
     private final ShapeStorage storage;
-    private final Optional<SnapshotInfo> recovered;
     private final ChangeFeed feed;
-    /** Makes the snapshotter for a new shape, given this consumer's ref; unused for a recovered shape. */
-    private final Function<ProcessRef, ProcessBody> snapshotter;
+    /** Until the first run has used them: a recovered shape's bounds, or the maker of a new shape's snapshotter. */
+    private Optional<SnapshotInfo> recovered;
+    private Function<ProcessRef, ProcessBody> snapshotter;
     private final Duration hibernateAfter;
     private final TransactionLog transactions;
     /** Fragments that arrived before the snapshot's bounds; made when the first one does. */
@@ -123,6 +123,8 @@ public final class Consumer implements HibernatingBody {
             snapshotterRef = owned.start("snapshotter", snapshotter.apply(ctx.self()));
             snapshotterRef.monitor(ctx.self());
         }
+        recovered = null;
+        snapshotter = null;
         ctx.started();
     }
 
