@@ -237,7 +237,7 @@ public final class ShapeLogCollector implements ProcessBody {
     private void invalidate(ShapeRouter.Failure failure) {
         ShapeSubscription s = failure.shape();
         RuntimeException e = failure.error();
-        String why = e instanceof EvalException ? e.getMessage() : "an internal error (" + e + ")";
+        String why = abbreviate(e instanceof EvalException ? e.getMessage() : "an internal error (" + e + ")");
         String reason = "its where clause could not be evaluated on the change at " + failure.offset() + ": " + why;
         log.warn("shape {} on {} (where {}) is invalidated: {}", s.handle(), s.table().quotedName(),
                 s.where() == null ? "-" : s.where().text(), reason);
@@ -246,6 +246,12 @@ public final class ShapeLogCollector implements ProcessBody {
         currentTransaction.remove(s.handle());
         tracker.removed(s.handle());
         s.consumer().send(new ConsumerMessages.WhereClauseFailed(reason));
+    }
+
+    /** Error messages quote the row's value (as Postgres's do), which can be megabytes: keep log lines short. */
+    private static String abbreviate(String message) {
+        String m = String.valueOf(message);
+        return m.length() <= 300 ? m : m.substring(0, 300) + "… (" + m.length() + " characters)";
     }
 
     private void unsubscribe(String handle) {

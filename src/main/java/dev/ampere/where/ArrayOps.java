@@ -69,11 +69,11 @@ final class ArrayOps {
         if ((long) xs.length * b.items().length > HASH_ABOVE && hashable(xs) && hashable(b.items())) {
             java.util.Set<Object> set = new java.util.HashSet<>(xs.length * 2);
             for (Object x : xs) if (x != null) set.add(IndexPlan.normalise(x));
-            EvalBudget.charge(xs.length + b.items().length);
+            if (xs.length + b.items().length >= EvalBudget.SMALL) EvalBudget.charge(xs.length + b.items().length);
             return y -> set.contains(IndexPlan.normalise(y));
         }
         return y -> {
-            EvalBudget.charge(xs.length);
+            if (xs.length >= EvalBudget.SMALL) EvalBudget.charge(xs.length);
             for (Object x : xs) {
                 if (x != null && Values.compare(x, y) == 0) return true;
             }

@@ -7,9 +7,11 @@ package dev.ampere.where;
  * O(pattern × text) with a constant pattern, containment O(elements × elements)), so the budget only bites on
  * inputs that are huge or hostile; it keeps one shape's predicate from holding the thread that evaluates it.
  *
- * <p>Every entry point of {@link WhereClause} (evaluation and parsing, whose constant folding evaluates too) opens
- * a fresh budget with {@link #open}. Operators charge in chunks, so the counter costs one thread-local read per
- * operator call, not per comparison.
+ * <p>Every entry point of {@link WhereClause} that can reach a charging operator (evaluation of a clause that holds
+ * one, and parsing, whose constant folding evaluates) opens a fresh budget with {@link #open} and restores a full
+ * one when it is done, so a thread never carries a spent budget into its next evaluation. Operators count locally
+ * and charge only calls of at least {@link #SMALL} steps (smaller ones are linear in the row), in chunks of
+ * {@link #CHUNK}: the counter costs a thread-local read per costly call, not per comparison.
  *
  * <p>Threading: the counter is per thread (a thread-local), and an evaluation runs on one thread.
  */
@@ -20,18 +22,30 @@ final class EvalBudget {
     /** How many steps operators count locally before charging them. */
     static final int CHUNK = 1 << 16;
 
-    private static final ThreadLocal<long[]> LEFT = ThreadLocal.withInitial(() -> new long[]{STEPS});
+    /** Calls of fewer steps than this are not charged. */
+    static final int SMALL = 1 << 10;
+
+    /** Per thread: what the current evaluation has left, and what the last one spent. */
+    private static final ThreadLocal<long[]> LEFT = ThreadLocal.withInitial(() -> new long[]{STEPS, 0});
 
     private EvalBudget() {}
 
-    /** Starts an evaluation (or a parse) with {@code steps} to spend. */
-    static void open(long steps) {
-        LEFT.get()[0] = steps;
+    /** Starts an evaluation (or a parse) with {@code steps} to spend; hand the result to {@link #close}. */
+    static long[] open(long steps) {
+        long[] left = LEFT.get();
+        left[0] = steps;
+        return left;
     }
 
-    /** What the current evaluation has left (tests measure the work of an evaluation with it). */
-    static long left() {
-        return LEFT.get()[0];
+    /** Ends an evaluation: the thread's next one starts with a full budget even if it does not open one. */
+    static void close(long[] opened) {
+        opened[1] = STEPS - opened[0];
+        opened[0] = STEPS;
+    }
+
+    /** What the thread's last closed evaluation spent (tests measure the work of operators with it). */
+    static long lastSpent() {
+        return LEFT.get()[1];
     }
 
     /** Spends {@code steps}; throws once the evaluation has spent more than its budget. */

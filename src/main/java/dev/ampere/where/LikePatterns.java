@@ -32,7 +32,7 @@ final class LikePatterns {
         for (int i = 0; i < s.length(); i += Character.charCount(s.codePointAt(i))) {
             int end = regionEnd(s, i, cps, ci);
             if (end >= 0) {
-                EvalBudget.charge(steps + cps.length);
+                if (steps >= EvalBudget.SMALL) EvalBudget.charge(steps + cps.length);
                 return i;
             }
             steps += 1 - end; // the characters compared before the mismatch
@@ -41,7 +41,7 @@ final class LikePatterns {
                 steps = 0;
             }
         }
-        EvalBudget.charge(steps);
+        if (steps >= EvalBudget.SMALL) EvalBudget.charge(steps);
         return -1;
     }
 

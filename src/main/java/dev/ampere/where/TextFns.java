@@ -140,7 +140,7 @@ final class TextFns {
     }
 
     private static boolean charged(boolean result, long steps) {
-        EvalBudget.charge(steps);
+        if (steps >= EvalBudget.SMALL) EvalBudget.charge(steps);
         return result;
     }
 

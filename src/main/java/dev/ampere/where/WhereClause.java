@@ -24,6 +24,8 @@ public final class WhereClause {
     private final String text;
     private final Expr expr;
     private final Compiler.Node compiled;
+    /** Whether the clause holds an operator that charges the {@link EvalBudget}, so evaluations must open one. */
+    private final boolean budgeted;
     private final String sql;
     private final int[] columns;
     private final Map<Integer, SqlType> columnTypes;
@@ -32,6 +34,7 @@ public final class WhereClause {
         this.text = text;
         this.expr = expr;
         this.compiled = Compiler.compile(expr);
+        this.budgeted = charges(expr);
         this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
         this.columnTypes = new java.util.HashMap<>();
@@ -64,7 +67,15 @@ public final class WhereClause {
 
     private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
         // Constant folding evaluates: a constant sub-expression over its budget is the client's error (400).
-        EvalBudget.open(EvalBudget.STEPS);
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return parseBudgeted(text, table, params);
+        } finally {
+            EvalBudget.close(budget);
+        }
+    }
+
+    private static WhereClause parseBudgeted(String text, TableInfo table, Map<String, String> params) {
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
@@ -101,8 +112,13 @@ public final class WhereClause {
      *                       its budget ({@link #isBudgetExceeded})
      */
     public boolean includes(RowValues row) {
-        EvalBudget.open(EvalBudget.STEPS);
-        return compiled.eval(row) == Boolean.TRUE;
+        if (!budgeted) return compiled.eval(row) == Boolean.TRUE;
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return compiled.eval(row) == Boolean.TRUE;
+        } finally {
+            EvalBudget.close(budget);
+        }
     }
 
     /** Comparisons one evaluation may make in LIKE, ILIKE and array containment before it fails. */
@@ -128,14 +144,22 @@ public final class WhereClause {
      * @throws EvalException where Postgres would raise an error for this row, or over the evaluation budget
      */
     public Boolean evaluate(RowValues row) {
-        EvalBudget.open(EvalBudget.STEPS);
-        return (Boolean) compiled.eval(row);
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return (Boolean) compiled.eval(row);
+        } finally {
+            EvalBudget.close(budget);
+        }
     }
 
     /** As {@link #evaluate} but by walking the tree (reference implementation, for benchmarks and tests). */
     public Boolean interpret(RowValues row) {
-        EvalBudget.open(EvalBudget.STEPS);
-        return (Boolean) Interpreter.eval(expr, row);
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return (Boolean) Interpreter.eval(expr, row);
+        } finally {
+            EvalBudget.close(budget);
+        }
     }
 
     /** Regenerated SQL, safe to paste into {@code WHERE}; also the canonical form for deduplication. */
@@ -189,6 +213,22 @@ public final class WhereClause {
     @Override
     public String toString() {
         return sql;
+    }
+
+    /** Conservatively: LIKE in any form, containment and overlap, and ANY/ALL (whose operator may be either). */
+    private static boolean charges(Expr e) {
+        boolean here = switch (e) {
+            case Expr.Like l -> true;
+            case Expr.AnyAll a -> true;
+            case Expr.Call c -> switch (c.name().toLowerCase(java.util.Locale.ROOT)) {
+                case "~~", "!~~", "~~*", "!~~*", "like", "ilike", "@>", "<@", "&&" -> true;
+                default -> false;
+            };
+            default -> false;
+        };
+        if (here) return true;
+        for (Expr child : children(e)) if (child != null && charges(child)) return true;
+        return false;
     }
 
     private static int[] collectColumns(Expr e) {
