@@ -28,6 +28,12 @@ final class FragmentIndex<E> {
     static final int GRAM = 4;
     private static final long P = 0x9E3779B97F4A7C15L;
     private static final int SCRATCH_KEPT = 1 << 16;
+    /**
+     * Longer values (in UTF-16 units) are not decoded: every shape of the index becomes a candidate, as if it were
+     * not indexed, so that one huge value costs predicate evaluations (each bounded by its budget) rather than a
+     * working copy of 12 bytes per character.
+     */
+    static final int LONGEST_DECODED = 1 << 20;
 
     /** A shape's place in the index; exactly one bucket holds it. */
     static final class Entry<E> {
@@ -156,10 +162,19 @@ final class FragmentIndex<E> {
 
     /**
      * Hands each shape one of whose runs occurs in {@code value} to {@code candidate}, possibly more than once
-     * (once per occurrence); a shape none of whose indexed run occurs is never handed over.
+     * (once per occurrence); a shape none of whose indexed run occurs is never handed over, except that a value
+     * longer than {@link #LONGEST_DECODED} hands over every shape.
      */
     @SuppressWarnings("unchecked")
     void collect(String value, Consumer<E> candidate) {
+        if (value.length() > LONGEST_DECODED) {
+            for (int n = 1; n <= GRAM; n++) {
+                byLength[n].forEachValue(b -> {
+                    for (int k = 0; k < b.size; k++) candidate.accept((E) b.entries[k].payload);
+                });
+            }
+            return;
+        }
         int len = decode(value);
         int[] cps = scratch;
         if (prefix.length < len + 1) prefix = new long[Math.max(len + 1, prefix.length * 2)];

@@ -28,6 +28,12 @@ final class LongMap<V> {
         }
     }
 
+    /** Calls {@code action} with every value. */
+    @SuppressWarnings("unchecked")
+    void forEachValue(java.util.function.Consumer<V> action) {
+        for (Object v : values) if (v != null) action.accept((V) v);
+    }
+
     /** Maps {@code key} to {@code value} (not null), replacing any earlier value. */
     void put(long key, V value) {
         if (value == null) throw new IllegalArgumentException("null value");

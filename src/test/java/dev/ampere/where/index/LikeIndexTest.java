@@ -175,6 +175,20 @@ class LikeIndexTest {
         assertEquals(List.of("bad"), failed);
     }
 
+    @Test
+    void aValueTooLongToDecodeMakesEveryShapeOfTheColumnACandidate() {
+        ShapeFilterIndex<Integer> index = new ShapeFilterIndex<>();
+        Map<Integer, WhereClause> shapes = new HashMap<>();
+        String[] sqls = {"title LIKE '%abc%'", "title ILIKE '%ABC'", "title LIKE 'x%'", "title LIKE '%zzz%'", "id = 1"};
+        for (int i = 0; i < sqls.length; i++) {
+            shapes.put(i, where(sqls[i]));
+            index.register(i, TABLE, shapes.get(i));
+        }
+        String big = "x" + "y".repeat(FragmentIndex.LONGEST_DECODED) + "abc";
+        assertAgrees(index, shapes, new String[]{"2", big, null, "1", null});
+        assertAgrees(index, shapes, new String[]{"1", big.substring(1), null, "1", null});
+    }
+
     private static void assertAgrees(ShapeFilterIndex<Integer> index, Map<Integer, WhereClause> shapes, String[] row) {
         RowValues values = i -> row[i];
         Set<Integer> expected = new LinkedHashSet<>();
