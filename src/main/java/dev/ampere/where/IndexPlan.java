@@ -9,7 +9,7 @@ import java.util.List;
  * alternatives, at least one of which a matching row must hit. Hash keys come from {@code col = const},
  * {@code col IN (consts)}, {@code const = ANY(arraycol)} and {@code arraycol @> consts}; {@link Fragments} come from
  * {@code col LIKE const}, {@code col ILIKE const} and {@code lower(col) LIKE const} on text columns (a matching value
- * contains one of the pattern's literal runs). Both go through AND (one conjunct suffices; hash keys are preferred,
+ * contains every literal run of the pattern). Both go through AND (one conjunct suffices; hash keys are preferred,
  * then the longest literal) and OR (every disjunct must be indexable). A hit is only a candidate: the caller still
  * runs the whole compiled predicate, so the plan only has to be complete (never miss a matching row), not exact.
  *
