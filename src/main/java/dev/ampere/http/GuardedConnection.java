@@ -1,0 +1,346 @@
+package dev.ampere.http;
+
+import dev.ampere.config.HttpLimits;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.spi.ServerConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One client connection as Helidon's HTTP/1.1 connection sees it: the connection's context with the byte source in
+ * between, which is the one place that sees a request arrive and so the place for the three things Helidon 4.5 does
+ * not do itself (each checked on Helidon's source):
+ * <ul>
+ *   <li>Deadlines on reads. Helidon applies no read timeout to server sockets, and its idle-connection check never
+ *       interrupts a half-received request. Here every blocking read has a deadline: the request line and headers
+ *       must arrive within {@link HttpLimits#headerReadTimeout()} of their first byte (of the opening, for a fresh
+ *       connection); a kept-alive connection may wait {@link HttpLimits#readTimeout()} for its next request, and so
+ *       may each read of a request body. On expiry the socket is closed. A request being answered is never read
+ *       from, so no long-poll or SSE stream is ever cut.</li>
+ *   <li>HTTP/1.0. Helidon's request-line parser is final and answers 505 to {@code HTTP/1.0}. A request line ending
+ *       in {@code HTTP/1.0} is handed to Helidon as 1.1 and its headers are then marked (see {@link ClientProtocol}):
+ *       {@code Connection: close} unless the client asked for keep-alive, so that Helidon closes after the
+ *       response, and the marker that tells the response body not to use chunked framing.</li>
+ *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
+ * </ul>
+ * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived
+ * (up to Helidon's line limit, beyond which Helidon answers 414), and after the headers of a request without a body
+ * it takes back what Helidon buffered past them (a pipelined next request), to hand it over again as a new request.
+ *
+ * <p>Threading: the connection's own thread does everything except {@link #expire}, which the timer thread runs;
+ * the two meet under this object's lock.
+ */
+final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
+    private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes();
+
+    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
+
+    private final ConnectionContext ctx;
+    private final DataReader reader = DataReader.create(this);
+    private final ScheduledExecutorService timer;
+    private final long headerTimeoutNanos;
+    private final long readTimeoutNanos;
+    private final int maxRequestLine;
+    private final boolean overCap;
+    private final long openedNanos = System.nanoTime();
+
+    private Phase phase = Phase.AWAITING_REQUEST;
+    private boolean firstRequest = true;
+    private long headStartNanos;
+    private boolean http10;
+    private boolean lastRequest;
+    private byte[] pending;
+
+    // shared with the timer thread, under this object's lock
+    private ScheduledFuture<?> expiry;
+    private long readNumber;
+    private boolean expired;
+
+    GuardedConnection(ConnectionContext ctx, ScheduledExecutorService timer, HttpLimits limits, int maxRequestLine,
+                      boolean overCap) {
+        this.ctx = ctx;
+        this.timer = timer;
+        this.headerTimeoutNanos = limits.headerReadTimeout().toNanos();
+        this.readTimeoutNanos = limits.readTimeout().toNanos();
+        this.maxRequestLine = maxRequestLine;
+        this.overCap = overCap;
+    }
+
+    // ---- the byte source Helidon's parser reads ----
+
+    @Override
+    public byte[] get() {
+        return switch (phase) {
+            case AWAITING_REQUEST -> {
+                // Helidon writes Connection: close but then waits for the client to close; the end of the stream
+                // makes it close the connection itself, as RFC 9112 §9.6 has the server do.
+                if (lastRequest) yield null;
+                long deadline = firstRequest ? openedNanos + headerTimeoutNanos : System.nanoTime() + readTimeoutNanos;
+                byte[] first = read(deadline, firstRequest ? "no request line" : "idle");
+                if (first == null) yield null;
+                firstRequest = false;
+                headStartNanos = System.nanoTime();
+                phase = Phase.REQUEST_LINE;
+                yield requestLine(first);
+            }
+            case REQUEST_LINE, HEAD -> read(headStartNanos + headerTimeoutNanos, "request head not received");
+            case BODY -> read(System.nanoTime() + readTimeoutNanos, "request body stalled");
+        };
+    }
+
+    /** Collects bytes up to the request line's end, then hands them over, with 1.0 turned into 1.1. */
+    private byte[] requestLine(byte[] bytes) {
+        byte[] line = bytes;
+        while (true) {
+            int lf = indexOf(line, (byte) '\n');
+            if (lf >= 0 || line.length > maxRequestLine) {
+                phase = Phase.HEAD;
+                http10 = lf >= 0 && endsWithHttp10(line, lf);
+                if (http10) line[lf - 2] = '1';
+                return line;
+            }
+            byte[] more = read(headStartNanos + headerTimeoutNanos, "request line not received");
+            if (more == null) {
+                phase = Phase.HEAD;
+                return line; // the end of the stream: the next read reports it
+            }
+            byte[] joined = Arrays.copyOf(line, line.length + more.length);
+            System.arraycopy(more, 0, joined, line.length, more.length);
+            line = joined;
+        }
+    }
+
+    /** The next bytes: those taken back first, else from the socket before the deadline; null at the stream's end. */
+    private byte[] read(long deadlineNanos, String what) {
+        if (pending != null) {
+            byte[] p = pending;
+            pending = null;
+            return p;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) throw timedOut(what);
+        synchronized (this) {
+            long number = ++readNumber;
+            expiry = timer.schedule(() -> expire(number, what), left, TimeUnit.NANOSECONDS);
+        }
+        try {
+            DataReader source = ctx.dataReader();
+            source.ensureAvailable();
+            return source.readBytes(source.available());
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            return null;
+        } finally {
+            synchronized (this) {
+                expiry.cancel(false);
+                expiry = null;
+                if (expired) throw timedOut(what);
+            }
+        }
+    }
+
+    /** On the timer thread: the read has waited past its deadline, so the socket is closed under it. */
+    private void expire(long number, String what) {
+        synchronized (this) {
+            if (expiry == null || number != readNumber || expired) return;
+            expired = true;
+        }
+        log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
+        try {
+            ctx.serverSocket().close();
+        } catch (RuntimeException e) {
+            log.debug("closing a timed-out connection failed: {}", e.toString());
+        }
+    }
+
+    private CloseConnectionException timedOut(String what) {
+        return new CloseConnectionException(what + " within the time allowed");
+    }
+
+    // ---- what Helidon reports of each request (see ClientConnections.HeadListener) ----
+
+    /** A request line was parsed without passing through {@link #requestLine} (it followed a request body). */
+    void prologueRead() {
+        if (phase == Phase.BODY) {
+            phase = Phase.HEAD;
+            headStartNanos = System.nanoTime();
+            http10 = false;
+        }
+    }
+
+    /** A response with Connection: close is being sent: the connection ends after it. */
+    void closingResponse() {
+        lastRequest = true;
+    }
+
+    /** A request's headers were parsed: mark them for the routes, and get ready for the next request. */
+    void headersRead(WritableHeaders<?> headers) {
+        headers.remove(ClientProtocol.MARKER);
+        if (overCap) {
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.OTHER)
+                    .status(Status.SERVICE_UNAVAILABLE_503)
+                    .setKeepAlive(false)
+                    .message("connection limit reached")
+                    .build();
+        }
+        boolean body = hasBody(headers);
+        if (http10) {
+            ClientProtocol.mark(headers);
+            // After a body the next request line is not seen here, so a 1.0 connection ends with that request.
+            if (body || !headers.containsToken(HeaderValues.CONNECTION_KEEP_ALIVE)) {
+                headers.set(HeaderValues.CONNECTION_CLOSE);
+            }
+        }
+        if (headers.containsToken(HeaderValues.CONNECTION_CLOSE)) lastRequest = true;
+        phase = body ? Phase.BODY : Phase.AWAITING_REQUEST;
+        if (!body && !lastRequest && reader.available() > 0) pending = reader.readBytes(reader.available());
+    }
+
+    private static boolean hasBody(WritableHeaders<?> headers) {
+        if (headers.contains(HeaderNames.TRANSFER_ENCODING)) return true;
+        try {
+            return headers.contentLength().orElse(0) > 0;
+        } catch (RuntimeException e) {
+            return true; // Helidon rejects it
+        }
+    }
+
+    private static boolean endsWithHttp10(byte[] line, int lf) {
+        int start = lf - HTTP_1_0.length;
+        if (start < 1) return false;
+        for (int i = 0; i < HTTP_1_0.length; i++) {
+            if (line[start + i] != HTTP_1_0[i]) return false;
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) return i;
+        }
+        return -1;
+    }
+
+    // ---- the rest of the context is Helidon's ----
+
+    @Override
+    public DataReader dataReader() {
+        return reader;
+    }
+
+    @Override
+    public DataWriter dataWriter() {
+        return ctx.dataWriter();
+    }
+
+    @Override
+    public ListenerContext listenerContext() {
+        return ctx.listenerContext();
+    }
+
+    @Override
+    public ExecutorService executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public Router router() {
+        return ctx.router();
+    }
+
+    @Override
+    public Optional<ProxyProtocolData> proxyProtocolData() {
+        return ctx.proxyProtocolData();
+    }
+
+    @Override
+    public HelidonSocket serverSocket() {
+        return ctx.serverSocket();
+    }
+
+    @Override
+    public PeerInfo remotePeer() {
+        return ctx.remotePeer();
+    }
+
+    @Override
+    public PeerInfo localPeer() {
+        return ctx.localPeer();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return ctx.isSecure();
+    }
+
+    @Override
+    public String socketId() {
+        return ctx.socketId();
+    }
+
+    @Override
+    public String childSocketId() {
+        return ctx.childSocketId();
+    }
+
+    /** Helidon's connection, with a hook for when it ends (the connection count). */
+    static final class Tracked implements ServerConnection, InterruptableTask<Void> {
+        private final ServerConnection delegate;
+        private final Runnable onEnd;
+
+        Tracked(ServerConnection delegate, Runnable onEnd) {
+            this.delegate = delegate;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            try {
+                delegate.handle(limit);
+            } finally {
+                onEnd.run();
+            }
+        }
+
+        @Override
+        public boolean canInterrupt() {
+            return delegate instanceof InterruptableTask<?> t && t.canInterrupt();
+        }
+
+        @Override
+        public Duration idleTime() {
+            return delegate.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            delegate.close(interrupt);
+        }
+    }
+}
