@@ -1,0 +1,133 @@
+package dev.ampere.http;
+
+import dev.ampere.testing.RunningAmpere;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Read deadlines (docs/protocol.md §1.4, §5): a request's line and headers must arrive within the header timeout of
+ * their first byte (1 s here), a kept-alive connection may idle for the read timeout (3 s here), and so may a body's
+ * read; a request being answered is never cut, however long it waits (a 5 s long-poll here, an SSE stream).
+ */
+class ConnectionTimeoutsTest {
+    private static final double HEADER_TIMEOUT = 1.0;
+    private static final double READ_TIMEOUT = 3.0;
+    private static final double SLACK = 1.4; // timer and scheduling on a loaded machine
+    private static RunningAmpere a;
+
+    @BeforeAll
+    static void start() throws Exception {
+        a = new RunningAmpere("AMPERE_HEADER_READ_TIMEOUT", "1s", "ELECTRIC_TCP_READ_TIMEOUT", "3000",
+                "ELECTRIC_LONG_POLL_TIMEOUT", "5000");
+        a.sql("CREATE TABLE items (id int PRIMARY KEY, title text)", "INSERT INTO items VALUES (1, 'one')");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        a.close();
+    }
+
+    private static double secondsSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static void assertClosedAfter(RawHttp c, long start, double timeout) throws IOException {
+        assertTrue(c.closedByServer(), "still open");
+        double took = secondsSince(start);
+        assertTrue(took >= timeout - 0.1 && took < timeout + SLACK, "closed after " + took + " s, timeout " + timeout);
+    }
+
+    @Test
+    void halfSentRequestsAreClosedWithinTheHeaderTimeout() throws Exception {
+        String[] partial = {"", "GET /v1/hea", "GET /v1/health HTTP/1.1\r\n", "GET /v1/health HTTP/1.1\r\nHost: l"};
+        for (String p : partial) {
+            long start = System.nanoTime();
+            try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+                if (!p.isEmpty()) c.send(p);
+                assertClosedAfter(c, start, HEADER_TIMEOUT);
+            }
+        }
+    }
+
+    @Test
+    void aTrickledHeadIsClosedAtItsDeadlineThoughEachByteCameInTime() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            long start = System.nanoTime();
+            c.send("GET /v1/health HTTP/1.1\r\n");
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        Thread.sleep(200); // the client's pace: well within any per-read timeout
+                        c.send("x");
+                    }
+                } catch (Exception e) {
+                    // the server closed the connection
+                }
+            });
+            assertClosedAfter(c, start, HEADER_TIMEOUT);
+            t.join();
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionIdlesForTheReadTimeout() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            RawHttp.Response r = c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read();
+            assertEquals(200, r.status());
+            long start = System.nanoTime();
+            assertClosedAfter(c, start, READ_TIMEOUT);
+        }
+    }
+
+    @Test
+    void aStalledRequestBodyIsClosedByTheReadTimeout() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            // "zz" is taken as a chunk size, and the chunk never comes.
+            RawHttp.Response r = c.send("POST /v1/health HTTP/1.1\r\nHost: l\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "zz\r\nabc").read();
+            assertTrue(r.status() < 500, r.toString());
+            long start = System.nanoTime();
+            assertClosedAfter(c, start, READ_TIMEOUT);
+        }
+    }
+
+    @Test
+    void aLongPollLongerThanBothTimeoutsCompletesAndTheConnectionServesOn() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            RawHttp.Response snap = c.send("GET /v1/shape?table=items&offset=-1 HTTP/1.1\r\nHost: l\r\n\r\n").read();
+            assertEquals(200, snap.status(), snap.toString());
+            String handle = snap.header("electric-handle");
+            RawHttp.Response up = c.send("GET /v1/shape?table=items&handle=" + handle + "&offset="
+                    + snap.header("electric-offset") + " HTTP/1.1\r\nHost: l\r\n\r\n").read();
+            long start = System.nanoTime();
+            RawHttp.Response live = c.send("GET /v1/shape?table=items&live=true&handle=" + handle + "&offset="
+                    + up.header("electric-offset") + " HTTP/1.1\r\nHost: l\r\n\r\n").read();
+            assertEquals(200, live.status(), live.toString());
+            assertTrue(live.body().contains("up-to-date"), live.body());
+            assertTrue(secondsSince(start) >= 4.9, "the long-poll waited " + secondsSince(start) + " s");
+            assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
+    void anEventStreamOutlivesTheTimeouts() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            RawHttp.Response snap = c.send("GET /v1/shape?table=items&offset=-1 HTTP/1.1\r\nHost: l\r\n\r\n").read();
+            c.send("GET /v1/shape?table=items&live=true&live_sse=true&handle=" + snap.header("electric-handle")
+                    + "&offset=" + URLEncoder.encode(snap.header("electric-offset"), StandardCharsets.UTF_8)
+                    + " HTTP/1.1\r\nHost: l\r\n\r\n");
+            RawHttp.Response head = c.readHead();
+            assertEquals(200, head.status(), head.toString());
+            Thread.sleep((long) ((READ_TIMEOUT + 0.5) * 1000)); // the scenario: a stream quiet for longer than both
+            a.sql("INSERT INTO items VALUES (2, 'two')");
+            assertTrue(c.readUntil("\"two\"").contains("data: "));
+        }
+    }
+}
