@@ -68,6 +68,18 @@ class Http10Test {
     }
 
     @Test
+    void aBodyThatFailsPastTheStreamingSizeIsAnErrorStatusNotACutOffBody() throws Exception {
+        // Fails at row 1,900, by when a 1.1 response would have streamed about 500 KB.
+        String where = URLEncoder.encode("100 / (id - 1900) > -1000", StandardCharsets.UTF_8);
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            RawHttp.Response r = c.send(get10("/v1/shape?table=big&offset=-1&where=" + where)).read();
+            assertEquals(400, r.status(), r.toString());
+            assertTrue(r.body().contains("division by zero"), r.body());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
     void aLongPollIsAnsweredWholeAndTheConnectionCloses() throws Exception {
         HttpResponse<String> snap = a.shape(params("table", "small", "offset", "-1"));
         String handle = snap.headers().firstValue("electric-handle").orElseThrow();
