@@ -182,7 +182,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return new CloseConnectionException(what + " within the time allowed");
     }
 
-    // ---- what Helidon reports of each request (see ClientConnections.HeadListener) ----
+    // ---- what Helidon reports of each request (see ClientConnections: RequestListener, ResponseListener) ----
 
     /** A request line was parsed without passing through {@link #requestLine} (it followed a request body). */
     void prologueRead() {

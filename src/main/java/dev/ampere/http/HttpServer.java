@@ -16,6 +16,9 @@ import io.helidon.webserver.http.HttpRouting;
  * Lives beside the stack tree (as Electric's Bandit does), reading only the read-only views the stack's owners hand
  * out: the stack's events, the live shapes, table metadata and replication progress.
  *
+ * Owns the {@link ClientConnections} through which every connection is read (read deadlines, HTTP/1.0, the
+ * connection cap; docs/protocol.md §1.4) and its timer thread.
+ *
  * <p>Threading: start and stop from one thread; handlers run on request threads.
  */
 public final class HttpServer implements AutoCloseable {
