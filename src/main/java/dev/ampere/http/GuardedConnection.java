@@ -22,6 +22,7 @@ import io.helidon.webserver.spi.ServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -57,7 +58,7 @@ import java.util.function.Supplier;
  */
 final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
-    private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes();
+    private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
 
     private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
 
@@ -104,8 +105,9 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
                 long deadline = firstRequest ? openedNanos + headerTimeoutNanos : System.nanoTime() + readTimeoutNanos;
                 byte[] first = read(deadline, firstRequest ? "no request line" : "idle");
                 if (first == null) yield null;
+                // A new connection's first request is timed from the opening, a later one from its first byte.
+                headStartNanos = firstRequest ? openedNanos : System.nanoTime();
                 firstRequest = false;
-                headStartNanos = System.nanoTime();
                 phase = Phase.REQUEST_LINE;
                 yield requestLine(first);
             }
