@@ -1,6 +1,7 @@
 package dev.ampere.http;
 
 import dev.ampere.config.HttpLimits;
+import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.concurrency.limits.Limit;
@@ -13,15 +14,16 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.spi.ServerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,8 +43,9 @@ import java.util.function.Supplier;
  *       interrupts a half-received request. Here every blocking read has a deadline: the request line and headers
  *       must arrive within {@link HttpLimits#headerReadTimeout()} of their first byte (of the opening, for a fresh
  *       connection); a kept-alive connection may wait {@link HttpLimits#readTimeout()} for its next request, and so
- *       may each read of a request body. On expiry the socket is closed. A request being answered is never read
- *       from, so no long-poll or SSE stream is ever cut.</li>
+ *       may each read of a request body; each write of a response must be taken by the client within
+ *       {@link HttpLimits#sendTimeout()}. On expiry the socket is closed. A request being answered is never read
+ *       from, and a waiting long-poll or SSE stream writes nothing, so neither is ever cut.</li>
  *   <li>HTTP/1.0. Helidon's request-line parser is final and answers 505 to {@code HTTP/1.0}. A request line ending
  *       in {@code HTTP/1.0} is handed to Helidon as 1.1 and its headers are then marked (see {@link ClientProtocol}):
  *       {@code Connection: close} unless the client asked for keep-alive, so that Helidon closes after the
@@ -54,10 +57,12 @@ import java.util.function.Supplier;
  * it takes back what Helidon buffered past them (a pipelined next request), to hand it over again as a new request.
  *
  * <p>Threading: the connection's own thread does everything except {@link #expire}, which the timer thread runs;
- * the two meet under this object's lock.
+ * the two meet under this object's lock. Reads and writes never overlap (Helidon's HTTP/1 connection reads and
+ * writes on its one thread, its writer being direct by default), so one deadline at a time is enough.
  */
 final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
+    private static final String SEND = "response not taken by the client";
     private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
 
     private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
@@ -67,6 +72,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private final ScheduledExecutorService timer;
     private final long headerTimeoutNanos;
     private final long readTimeoutNanos;
+    private final long sendTimeoutNanos;
     private final int maxRequestLine;
     private final boolean overCap;
     private final long openedNanos = System.nanoTime();
@@ -80,7 +86,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
     // shared with the timer thread, under this object's lock
     private ScheduledFuture<?> expiry;
-    private long readNumber;
+    private long operation;
     private boolean expired;
 
     GuardedConnection(ConnectionContext ctx, ScheduledExecutorService timer, HttpLimits limits, int maxRequestLine,
@@ -89,6 +95,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         this.timer = timer;
         this.headerTimeoutNanos = limits.headerReadTimeout().toNanos();
         this.readTimeoutNanos = limits.readTimeout().toNanos();
+        this.sendTimeoutNanos = limits.sendTimeout().toNanos();
         this.maxRequestLine = maxRequestLine;
         this.overCap = overCap;
     }
@@ -145,12 +152,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
             pending = null;
             return p;
         }
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) throw timedOut(what);
-        synchronized (this) {
-            long number = ++readNumber;
-            expiry = timer.schedule(() -> expire(number, what), left, TimeUnit.NANOSECONDS);
-        }
+        arm(deadlineNanos - System.nanoTime(), what);
         try {
             DataReader source = ctx.dataReader();
             source.ensureAvailable();
@@ -158,18 +160,32 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         } catch (DataReader.InsufficientDataAvailableException e) {
             return null;
         } finally {
-            synchronized (this) {
-                expiry.cancel(false);
-                expiry = null;
-                if (expired) throw timedOut(what);
-            }
+            disarm(what);
         }
     }
 
-    /** On the timer thread: the read has waited past its deadline, so the socket is closed under it. */
+    /** Starts the deadline of one blocking read or write. */
+    private void arm(long leftNanos, String what) {
+        if (leftNanos <= 0) throw timedOut(what);
+        synchronized (this) {
+            long number = ++operation;
+            expiry = timer.schedule(() -> expire(number, what), leftNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Ends it; throws if it expired meanwhile (the socket is closed). */
+    private void disarm(String what) {
+        synchronized (this) {
+            expiry.cancel(false);
+            expiry = null;
+            if (expired) throw timedOut(what);
+        }
+    }
+
+    /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
     private void expire(long number, String what) {
         synchronized (this) {
-            if (expiry == null || number != readNumber || expired) return;
+            if (expiry == null || number != operation || expired) return;
             expired = true;
         }
         log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
@@ -180,8 +196,10 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         }
     }
 
-    private CloseConnectionException timedOut(String what) {
-        return new CloseConnectionException(what + " within the time allowed");
+    /** What Helidon, and the routes, take for a failed socket: the connection ends quietly. */
+    private ServerConnectionException timedOut(String what) {
+        return new ServerConnectionException(what + " within the time allowed",
+                new SocketTimeoutException(what + " within the time allowed"));
     }
 
     // ---- what Helidon reports of each request (see ClientConnections: RequestListener, ResponseListener) ----
@@ -258,8 +276,66 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
     @Override
     public DataWriter dataWriter() {
-        return ctx.dataWriter();
+        return writer;
     }
+
+    /** Helidon's writer, each write with the send deadline: a client that stops reading cannot hold a response. */
+    private final DataWriter writer = new DataWriter() {
+        @Override
+        public void write(BufferData... buffers) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().write(buffers);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void write(BufferData buffer) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().write(buffer);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData... buffers) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().writeNow(buffers);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData buffer) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().writeNow(buffer);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void flush() {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().flush();
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void close() {
+            ctx.dataWriter().close();
+        }
+    };
 
     @Override
     public ListenerContext listenerContext() {

@@ -21,6 +21,7 @@ class HttpLimitsTest {
         HttpLimits l = limits();
         assertEquals(Duration.ofSeconds(30), l.headerReadTimeout());
         assertEquals(Duration.ofSeconds(60), l.readTimeout()); // Electric's (ThousandIsland's) read timeout
+        assertEquals(Duration.ofSeconds(30), l.sendTimeout()); // Electric's
         assertEquals(10_000, l.maxConnections());
     }
 
@@ -32,6 +33,7 @@ class HttpLimitsTest {
         assertEquals(Duration.ofSeconds(90), limits("ELECTRIC_TCP_READ_TIMEOUT", "1.5m").readTimeout());
         assertEquals(Duration.ofMinutes(2), limits("ELECTRIC_TCP_READ_TIMEOUT", "2min").readTimeout());
         assertEquals(Duration.ofSeconds(5), limits("ELECTRIC_TCP_READ_TIMEOUT", "5sec").readTimeout());
+        assertEquals(Duration.ofMillis(700), limits("ELECTRIC_TCP_SEND_TIMEOUT", "700ms").sendTimeout());
         assertEquals(50, limits("AMPERE_MAX_CONNECTIONS", "50").maxConnections());
     }
 

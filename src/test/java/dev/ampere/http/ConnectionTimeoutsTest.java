@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Read deadlines (docs/protocol.md §1.4, §5): a request's line and headers must arrive within the header timeout of
  * their first byte (1 s here), a kept-alive connection may idle for the read timeout (3 s here), and so may a body's
- * read; a request being answered is never cut, however long it waits (a 5 s long-poll here, an SSE stream).
+ * read; a client must take each write within the send timeout (2 s here); a request being answered is never cut,
+ * however long it waits (a 5 s long-poll here, an SSE stream).
  */
 class ConnectionTimeoutsTest {
     private static final double HEADER_TIMEOUT = 1.0;
@@ -25,8 +26,11 @@ class ConnectionTimeoutsTest {
     @BeforeAll
     static void start() throws Exception {
         a = new RunningAmpere("AMPERE_HEADER_READ_TIMEOUT", "1s", "ELECTRIC_TCP_READ_TIMEOUT", "3000",
-                "ELECTRIC_LONG_POLL_TIMEOUT", "5000");
-        a.sql("CREATE TABLE items (id int PRIMARY KEY, title text)", "INSERT INTO items VALUES (1, 'one')");
+                "ELECTRIC_TCP_SEND_TIMEOUT", "2s", "ELECTRIC_LONG_POLL_TIMEOUT", "5000");
+        a.sql("CREATE TABLE items (id int PRIMARY KEY, title text)", "INSERT INTO items VALUES (1, 'one')",
+                // a first snapshot chunk of about 10 MB: more than the socket buffers hold
+                "CREATE TABLE big (id int PRIMARY KEY, title text)",
+                "INSERT INTO big SELECT g, repeat('x', 300) || g FROM generate_series(1, 40000) g");
     }
 
     @AfterAll
@@ -108,6 +112,23 @@ class ConnectionTimeoutsTest {
             assertTrue(r.status() < 500, r.toString());
             long start = System.nanoTime();
             assertClosedAfter(c, start, READ_TIMEOUT);
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedByTheSendTimeout() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort(), 4096)) {
+            c.send("GET /v1/shape?table=big&offset=-1 HTTP/1.1\r\nHost: l\r\n\r\n");
+            Thread.sleep(5_000); // the scenario: the client reads nothing for longer than the send timeout
+            byte[] got = c.readToEnd();
+            String tail = new String(got, Math.max(0, got.length - 20), Math.min(20, got.length),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(new String(got, 0, 15, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"));
+            assertFalse(tail.endsWith("0\r\n\r\n"), "the body was sent whole: " + got.length + " bytes");
+            assertTrue(got.length < 9_000_000, got.length + " bytes");
+        }
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
         }
     }
 

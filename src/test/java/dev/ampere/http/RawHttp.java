@@ -23,7 +23,14 @@ final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     RawHttp(int port) throws IOException {
-        socket = new Socket("localhost", port);
+        this(port, 0);
+    }
+
+    /** With a receive buffer of {@code receiveBuffer} bytes (0: the system's). */
+    RawHttp(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new java.net.InetSocketAddress("localhost", port));
         socket.setSoTimeout(30_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
@@ -105,6 +112,18 @@ final class RawHttp implements AutoCloseable {
             got.write(b);
         }
         return got.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Everything until the connection ends, by its end or a reset. */
+    byte[] readToEnd() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buf = new byte[65536];
+        try {
+            for (int n; (n = in.read(buf)) >= 0; ) all.write(buf, 0, n);
+        } catch (SocketException e) {
+            // reset
+        }
+        return all.toByteArray();
     }
 
     /** True when the server closed the connection (end of stream or reset) within the socket timeout. */
