@@ -35,11 +35,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One client connection as Helidon's HTTP/1.1 connection sees it: the connection's context with the byte source in
- * between, which is the one place that sees a request arrive and so the place for the three things Helidon 4.5 does
- * not do itself (each checked on Helidon's source):
+ * One client connection as Helidon's HTTP/1.1 connection sees it (docs/protocol.md §1.4): the connection's context
+ * with our byte source and writer in between, the one place that sees requests arrive and responses leave, and so
+ * the place for what Helidon 4.5 does not do itself (each checked on Helidon's source):
  * <ul>
- *   <li>Deadlines on reads. Helidon applies no read timeout to server sockets, and its idle-connection check never
+ *   <li>Deadlines on reads and writes. Helidon applies no read timeout to server sockets, and its idle-connection check never
  *       interrupts a half-received request. Here every blocking read has a deadline: the request line and headers
  *       must arrive within {@link HttpLimits#headerReadTimeout()} of their first byte (of the opening, for a fresh
  *       connection); a kept-alive connection may wait {@link HttpLimits#readTimeout()} for its next request, and so
@@ -50,6 +50,8 @@ import java.util.function.Supplier;
  *       in {@code HTTP/1.0} is handed to Helidon as 1.1 and its headers are then marked (see {@link ClientProtocol}):
  *       {@code Connection: close} unless the client asked for keep-alive, so that Helidon closes after the
  *       response, and the marker that tells the response body not to use chunked framing.</li>
+ *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close; here the
+ *       byte source ends after such a response, which makes Helidon close the connection.</li>
  *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
  * </ul>
  * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived
@@ -106,8 +108,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     public byte[] get() {
         return switch (phase) {
             case AWAITING_REQUEST -> {
-                // Helidon writes Connection: close but then waits for the client to close; the end of the stream
-                // makes it close the connection itself, as RFC 9112 §9.6 has the server do.
+                // After a Connection: close response the stream ends here, so that Helidon closes the connection.
                 if (lastRequest) yield null;
                 long deadline = firstRequest ? openedNanos + headerTimeoutNanos : System.nanoTime() + readTimeoutNanos;
                 byte[] first = read(deadline, firstRequest ? "no request line" : "idle");
