@@ -1,6 +1,7 @@
 package dev.ampere.http;
 
 import dev.ampere.config.Config;
+import dev.ampere.postgres.QueryPoolView;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
@@ -31,15 +32,16 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
-                                   ReplicationProgress progress) {
+                                   ReplicationProgress progress, QueryPoolView pool) {
         HealthRoutes health = new HealthRoutes(events);
-        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress);
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .addFilter(ClientProtocol::filter)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)
+                .post("/v1/shape", shapes::post)
                 .route(Method.HEAD, "/v1/shape", shapes::get)
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)
@@ -54,6 +56,10 @@ public final class HttpServer implements AutoCloseable {
                 // Without TCP_NODELAY the last small write of every response on a kept-alive connection waits for
                 // the client's delayed ACK (about 40 ms): Nagle's algorithm meeting delayed acknowledgement.
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // Blocking socket streams instead of NIO channels: a virtual thread blocks on either just as well,
+                // and Helidon's NIO socket keeps two 8 KiB heap buffers per connection where the stream keeps one.
+                // Most connections are parked long-polls, so that is a third of what each one costs.
+                .useNio(false)
                 // Every connection goes through ClientConnections (read deadlines, HTTP/1.0, the connection cap), so
                 // Helidon's own HTTP/1.1 selector is not discovered; rejections get Electric's JSON bodies.
                 .protocolsDiscoverServices(false)

@@ -11,7 +11,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,15 @@ final class ShapeReply {
             "surrogate-control");
 
     /** What every reply needs from the server; built once by the routes. */
-    record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared) {}
+    record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared,
+                ShapeResumption resumption) {}
+
+    /** The shape was suspended and the stack did not come back within the request's time. */
+    private static final class StackDown extends Exception {
+        StackDown(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /** The shape ended (or its storage went) while the reply was being prepared or sent. */
     private static final class ShapeGone extends Exception {
@@ -59,14 +66,17 @@ final class ShapeReply {
     }
 
     private final Deps deps;
+    private final String method;
     private final ServerRequest req;
     private final ServerResponse res;
     private final ShapeRequest request;
-    private final ShapeState shape;
-    private final ShapeStorage storage;
+    private ShapeState shape;      // replaced only when a suspended shape is recovered (see awaitPast)
+    private ShapeStorage storage;
 
-    ShapeReply(Deps deps, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
+    /** {@code method} is the request's (GET, HEAD or POST); it decides cache headers (docs/protocol.md §1.8). */
+    ShapeReply(Deps deps, String method, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
         this.deps = deps;
+        this.method = method;
         this.req = req;
         this.res = res;
         this.request = request;
@@ -79,6 +89,8 @@ final class ShapeReply {
             dispatch();
         } catch (ShapeGone e) {
             mustRefetch();
+        } catch (StackDown e) {
+            if (!res.isSent()) ShapeResponses.unavailable(res, "GET", e.getMessage(), 5, deps.cache());
         } catch (IllegalStateException | IOException e) {
             // Storage refuses reads of a deleted shape: a reader that raced the removal gets the rotation.
             if (!shape.hasEnded()) throw e;
@@ -118,7 +130,7 @@ final class ShapeReply {
             if (shape.hasEnded()) throw new ShapeGone();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot to start", 5,
+                ShapeResponses.unavailable(res, method, "Timed out waiting for the shape's snapshot to start", 5,
                         deps.cache());
                 return false;
             }
@@ -128,11 +140,11 @@ final class ShapeReply {
 
     private void snapshotFailed(SnapshotFailure f) throws ShapeGone {
         switch (f.kind()) {
-            case INVALID_QUERY -> ShapeResponses.invalid(res, "GET", RequestErrors.of("where", f.message()), deps.cache());
+            case INVALID_QUERY -> ShapeResponses.invalid(res, method, RequestErrors.of("where", f.message()), deps.cache());
             case SCHEMA_CHANGED -> throw new ShapeGone();
             case UNAVAILABLE -> {
                 res.header("electric-internal-known-error", "true");
-                ShapeResponses.unavailable(res, "GET", f.message(), 10, deps.cache());
+                ShapeResponses.unavailable(res, method, f.message(), 10, deps.cache());
             }
         }
     }
@@ -153,7 +165,7 @@ final class ShapeReply {
             if (shape.hasEnded()) throw new ShapeGone();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot", 5, deps.cache());
+                ShapeResponses.unavailable(res, method, "Timed out waiting for the shape's snapshot", 5, deps.cache());
                 return;
             }
             shape.awaitChange(version, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
@@ -208,7 +220,7 @@ final class ShapeReply {
             // A restarted or lagging instance may catch up: wait like a live request for half the timeout.
             latest = awaitPast(from, deps.config().longPollTimeout().dividedBy(2).toNanos(), true);
             if (latest == null) {
-                ShapeResponses.invalid(res, "GET", RequestErrors.of("offset", "out of bounds for this shape"),
+                ShapeResponses.invalid(res, method, RequestErrors.of("offset", "out of bounds for this shape"),
                         deps.cache());
                 return;
             }
@@ -233,7 +245,7 @@ final class ShapeReply {
                 String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
                 headers(chunkEnd, upToDate, true, etag);
                 if (notModified(etag)) return;
-                res.send(shared);
+                ResponseBody.sendWhole(res, shared, shared.length);
                 return;
             }
         }
@@ -250,11 +262,18 @@ final class ShapeReply {
         out.finish();
     }
 
-    /** A live body in memory, or null when it is too large to share (the request then streams its own). */
+    /**
+     * A live body in memory, or null when it is larger than {@link SharedBodies#SHARE_LIMIT} (the request then
+     * streams its own). Building stops as soon as the limit is passed.
+     */
     private byte[] buildBody(LogOffset from, LogOffset chunkEnd, boolean upToDate) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
-        writeLog(buffer, from, chunkEnd, upToDate);
-        return buffer.size() > ResponseBody.BUFFER_LIMIT ? null : buffer.toByteArray();
+        SharedBodies.BoundedBuffer buffer = new SharedBodies.BoundedBuffer();
+        try {
+            writeLog(buffer, from, chunkEnd, upToDate);
+        } catch (SharedBodies.TooLarge e) {
+            return null;
+        }
+        return buffer.toByteArray();
     }
 
     private void writeLog(OutputStream out, LogOffset from, LogOffset chunkEnd, boolean upToDate)
@@ -283,12 +302,31 @@ final class ShapeReply {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             long version = shape.version();
-            if (shape.hasEnded()) throw new ShapeGone();
+            if (shape.hasEnded()) {
+                resume(deadline);
+                continue;
+            }
             LogOffset latest = shape.latestOffset();
             if (reach ? !from.isAfter(latest) : latest.isAfter(from)) return latest;
             long left = deadline - System.nanoTime();
             if (left <= 0) return null;
             shape.awaitChange(version, left);
+        }
+    }
+
+    /**
+     * Carries on with a suspended shape once the stack has recovered it; a shape that ended for its own reasons, or
+     * did not come back, is gone. Nothing was sent yet, so the reply simply continues with the recovered state.
+     */
+    private void resume(long deadline) throws Exception {
+        if (!shape.isSuspended()) throw new ShapeGone();
+        switch (deps.resumption().resume(shape, deadline)) {
+            case ShapeResumption.Resumed(ShapeState back) -> {
+                shape = back;
+                storage = back.storage();
+            }
+            case ShapeResumption.Gone g -> throw new ShapeGone();
+            case ShapeResumption.StillUnavailable(String message) -> throw new StackDown(message);
         }
     }
 
@@ -319,13 +357,16 @@ final class ShapeReply {
         res.header("electric-handle", shape.handle());
         res.header("electric-offset", from.toString());
         res.header("electric-cursor", cursor());
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, false, true, true, false, false),
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response(method, 200, false, true, true, false, false),
                 deps.cache());
         long deadline = System.nanoTime() + SSE_TIMEOUT_NANOS;
         LogOffset position = from;
         ResponseBody out = new ResponseBody(res);
         try {
-            out.flush(); // the headers go out now: the client is waiting for the stream to open
+            // The headers go out now, with a first comment: the client is waiting for the stream to open, and
+            // Helidon sends no headers before a response's first body byte.
+            out.write(SSE_KEEPALIVE_COMMENT);
+            out.flush();
             while (true) {
                 long version = shape.version();
                 if (shape.hasEnded()) break;
@@ -386,7 +427,7 @@ final class ShapeReply {
      * so the client's next request builds it again from the current table.
      */
     private void mustRefetch() {
-        if (!res.isSent()) ShapeResponses.mustRefetch(res, "GET", Optional.empty(), deps.cache());
+        if (!res.isSent()) ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
     }
 
     private String cursor() {
@@ -407,7 +448,7 @@ final class ShapeReply {
             res.header("electric-cursor", cursor());
         }
         res.header("etag", "\"" + etag + "\"");
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, request.offset().isBeforeAll(),
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response(method, 200, request.offset().isBeforeAll(),
                 request.live(), false, false, false), deps.cache());
     }
 

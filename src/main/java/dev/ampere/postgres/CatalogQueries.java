@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * Reads a table's metadata from the Postgres catalog: identity, replica identity, columns with their types
- * (domains resolved to their base type, arrays to their element type) and primary key. Only ordinary tables
+ * (domains resolved to their base type, arrays to their element type, and the name a domain is reported by in
+ * {@code electric-schema}) and primary key. Only ordinary tables
  * qualify for now: a partitioned table's changes arrive under its partitions' names unless the publication
  * publishes via the root, which Ampere does not set up yet. Generated columns are left out, because pgoutput
  * before Postgres 18 does not send them: the stream's rows and these columns must line up one to one.
@@ -80,8 +81,21 @@ public final class CatalogQueries {
             int typeOid = (int) r[2];
             TypeShape shape = resolve(c, types, typeOid);
             int dims = shape.array ? Math.max(1, (int) r[5]) : 0;
+            // electric-schema names a domain by its own name (Electric reports pg_type.typname, the element's for
+            // an array), so clients leave its values unparsed; a domain over an array is no array to Electric.
+            PgType declared = types.get(typeOid);
+            PgType element = declared.category() == 'A' && declared.elem() != 0 && declared.type() != 'd'
+                    ? types.get(declared.elem()) : null;
+            String schemaType = shape.name;
+            int schemaDims = dims;
+            if (declared.type() == 'd') {
+                schemaType = declared.name();
+                schemaDims = 0;
+            } else if (element != null && element.type() == 'd') {
+                schemaType = element.name();
+            }
             columns.add(new ColumnInfo(name, (int) r[1], typeOid, shape.name, shape.baseOid, shape.kind, dims,
-                    (int) r[3], (boolean) r[4], pk.indexOf(name), (boolean) r[6]));
+                    (int) r[3], (boolean) r[4], pk.indexOf(name), (boolean) r[6], schemaType, schemaDims));
         }
         List<String> key = pk.isEmpty() ? columns.stream().map(ColumnInfo::name).toList() : pk;
         return Optional.of(new TableInfo(relation.schema(), relation.name(), oid, columns, key, replident, kind));

@@ -73,7 +73,9 @@ public final class Consumer implements ProcessBody {
             ctx.started();
             loop(ctx);
         } finally {
-            state.end("its consumer stopped");
+            // Every end of the shape's own (removal, truncate, schema change, failed snapshot) was recorded before
+            // this; what is left is a stop from above, with the shape's storage kept for the next ShapeCache.
+            state.suspend("its consumer stopped");
         }
     }
 

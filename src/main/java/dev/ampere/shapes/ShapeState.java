@@ -36,6 +36,7 @@ public final class ShapeState {
     private volatile Snapshot snapshot;
     private volatile SnapshotFailure failure;
     private volatile String endReason;
+    private volatile boolean suspended;
 
     /**
      * @param latestOffset what readers may see at first: {@code 0_inf} for a new shape, the stored end (bounded by
@@ -82,6 +83,15 @@ public final class ShapeState {
         return endReason != null;
     }
 
+    /**
+     * True when the shape ended only because its processes stopped with the replication branch (a lost connection,
+     * a Postgres restart), not because it was removed: its storage is kept, and the next ShapeCache recovers it under
+     * the same handle, so a reader may wait for it to come back instead of telling its client to refetch.
+     */
+    public boolean isSuspended() {
+        return suspended;
+    }
+
     /** Why the shape ended, or null while it lives. */
     public String endReason() {
         return endReason;
@@ -90,6 +100,11 @@ public final class ShapeState {
     /** The wait primitive's counter: read it before checking the state. */
     public long version() {
         return storage.changeVersion();
+    }
+
+    /** Readers waiting on this shape right now (parked live requests, SSE streams between events). */
+    public int readersWaiting() {
+        return storage.readersWaiting();
     }
 
     /** Waits until {@link #version()} differs from {@code seen}; false when {@code timeoutNanos} passed first. */
@@ -118,6 +133,15 @@ public final class ShapeState {
 
     void end(String reason) {
         if (endReason == null) endReason = reason;
+        storage.signalReaders();
+    }
+
+    /** Ends the shape as {@link #isSuspended() suspended}, unless it had ended for a reason of its own. */
+    void suspend(String reason) {
+        if (endReason == null) {
+            suspended = true;
+            endReason = reason;
+        }
         storage.signalReaders();
     }
 

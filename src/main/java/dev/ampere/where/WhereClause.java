@@ -119,6 +119,16 @@ public final class WhereClause {
         return sql;
     }
 
+    /**
+     * The clause as SQL with its {@code $n} parameters as JDBC placeholders, for queries that bind user values
+     * instead of inlining them (subset snapshots, docs/protocol.md §1.11).
+     */
+    public BoundSql toBoundSql() {
+        List<String> values = new ArrayList<>();
+        String bound = SqlRenderer.renderBound(expr, values);
+        return new BoundSql(bound, values);
+    }
+
     /** The canonical form: equal for definitions that differ only in whitespace, case of keywords or parentheses. */
     public String canonical() {
         return sql;

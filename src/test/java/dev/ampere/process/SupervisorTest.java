@@ -50,8 +50,9 @@ class SupervisorTest {
     }
 
     /**
-     * After a synchronous call to the supervisor, no event may be pending: nothing else happened. A supervisor hears
-     * of a child's exit before anyone else can see it, so the call is ordered after every exit observed so far.
+     * After a synchronous call to the supervisor, no event may be pending: nothing else happened. A child logs
+     * ":down" just before it exits, so a test first waits for the child's exit ({@link ProcessRef#awaitExit}); the
+     * supervisor hears of an exit before any waiter wakes, so the call is then ordered after it.
      */
     private void expectNothingElse(ProcessRef sup) throws InterruptedException {
         Supervisor.children(sup, T);
@@ -127,10 +128,15 @@ class SupervisorTest {
         expect("perm:down", "perm:start");
         ref("trans").send("crash");               // transient: back after a crash
         expect("trans:down", "trans:start");
-        ref("trans").send("exit");                // ... but not after a normal exit
+        ProcessRef trans = ref("trans");
+        trans.send("exit");                       // ... but not after a normal exit
         expect("trans:down");
-        ref("temp").send("crash");                // temporary: never back, and forgotten
+        ProcessRef temp = ref("temp");
+        temp.send("crash");                       // temporary: never back, and forgotten
         expect("temp:down");
+        // A child logs ":down" just before it exits; its supervisor hears of the exit before awaitExit returns.
+        assertTrue(trans.awaitExit(T).isPresent());
+        assertTrue(temp.awaitExit(T).isPresent());
         expectNothingElse(sup);
 
         List<String> ids = Supervisor.children(sup, T).stream().map(Supervisor.ChildInfo::id).toList();
@@ -203,8 +209,10 @@ class SupervisorTest {
                 .child(worker("y").withRestart(RestartType.TRANSIENT).asSignificant())
                 .child(worker("other")));
         expect("x:start", "y:start", "other:start");
-        ref("x").send("exit");
+        ProcessRef x = ref("x");
+        x.send("exit");
         expect("x:down");
+        assertTrue(x.awaitExit(T).isPresent()); // the supervisor has heard of it now
         expectNothingElse(sup);
         assertTrue(sup.isAlive());
         ref("y").send("exit");

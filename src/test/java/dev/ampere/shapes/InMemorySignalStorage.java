@@ -43,13 +43,25 @@ final class InMemorySignalStorage implements ShapeStorage {
         return version;
     }
 
+    private int waiting;
+
+    @Override
+    public synchronized int readersWaiting() {
+        return waiting;
+    }
+
     @Override
     public synchronized boolean awaitChange(long seenVersion, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (version == seenVersion) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return false;
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+            waiting++;
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            } finally {
+                waiting--;
+            }
         }
         return true;
     }

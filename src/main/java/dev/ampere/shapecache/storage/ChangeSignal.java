@@ -35,6 +35,11 @@ final class ChangeSignal {
         return version;
     }
 
+    /** Readers in {@link #await} at this moment. */
+    int waiters() {
+        return waiters;
+    }
+
     /** Writers only: publish a new version and wake waiters. */
     void bump() {
         VERSION.getAndAdd(this, 1L);

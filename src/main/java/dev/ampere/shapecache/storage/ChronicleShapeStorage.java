@@ -121,6 +121,11 @@ final class ChronicleShapeStorage implements ShapeStorage {
         signal.bump();
     }
 
+    @Override
+    public int readersWaiting() {
+        return signal.waiters();
+    }
+
     /** Marks the shape gone, wakes waiters, releases its queue and writer file; the caller removes the files. */
     void markDeleted() {
         deleted = true;

@@ -118,6 +118,9 @@ public interface ShapeStorage {
      */
     void signalReaders();
 
+    /** How many readers are waiting in {@link #awaitChange} right now (parked live requests, for instance). */
+    int readersWaiting();
+
     /** Snapshot region state: chunks so far, whether complete, and the Postgres snapshot once complete. */
     record SnapshotState(int chunksStarted, boolean complete, Optional<SnapshotInfo> info) {
         /** The virtual offset of the last snapshot chunk, {@code 0_(chunksStarted-1)}. */

@@ -25,7 +25,7 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
         v.put("creationConcurrency", "32");
         v.put("fanoutClients", "200");
         v.put("fanoutRows", "1910");
-        v.put("fanoutWarmupRounds", "1");
+        v.put("fanoutWarmupRounds", "3");
         v.put("fanoutRounds", "5");
         v.put("parked", "2000");
         v.put("heapRounds", "3");
