@@ -67,7 +67,9 @@ final class ClientConnections implements ServerConnectionSelector, AutoCloseable
     public ServerConnection connection(ConnectionContext ctx) {
         boolean overCap = open.incrementAndGet() > limits.maxConnections();
         GuardedConnection guarded = new GuardedConnection(ctx, timer, limits, MAX_REQUEST_LINE, overCap);
-        return new GuardedConnection.Tracked(http1.connection(guarded), open::decrementAndGet);
+        ServerConnection connection = http1.connection(guarded);
+        guarded.attach(connection);
+        return new GuardedConnection.Tracked(connection, open::decrementAndGet);
     }
 
     @Override

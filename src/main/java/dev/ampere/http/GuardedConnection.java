@@ -14,6 +14,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
 import io.helidon.webserver.ProxyProtocolData;
@@ -85,6 +86,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private boolean http10;
     private boolean lastRequest;
     private byte[] pending;
+    private ServerConnection connection;
 
     // shared with the timer thread, under this object's lock
     private ScheduledFuture<?> expiry;
@@ -205,8 +207,10 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
     // ---- what Helidon reports of each request (see ClientConnections: RequestListener, ResponseListener) ----
 
-    /** A request line was parsed without passing through {@link #requestLine} (it followed a request body). */
+    /** A request line was parsed (without passing through {@link #requestLine} when it followed a request body). */
     void prologueRead() {
+        // bytes Helidon had buffered past a request that ended the connection: not served
+        if (lastRequest) throw new CloseConnectionException("a request after the connection's last response");
         if (phase == Phase.BODY) {
             phase = Phase.HEAD;
             headStartNanos = System.nanoTime();
@@ -214,9 +218,26 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         }
     }
 
+    /** Helidon's connection this context belongs to (set once, right after it is made). */
+    void attach(ServerConnection connection) {
+        this.connection = connection;
+    }
+
     /** A response with Connection: close is being sent: the connection ends after it. */
     void closingResponse() {
+        // Before the headers were read this is Helidon's own rejection, after which it closes the connection itself
+        // (its graceful close would interrupt the rejection's write, the request line being still "in reading").
+        if (phase == Phase.AWAITING_REQUEST || phase == Phase.BODY) endAfterThisRequest();
+        else lastRequest = true;
+    }
+
+    /**
+     * Helidon's graceful close: no further request is read, not even one it has buffered already (it does not
+     * interrupt a request being answered); and should Helidon read on, the byte source ends the stream.
+     */
+    private void endAfterThisRequest() {
         lastRequest = true;
+        connection.close(false);
     }
 
     /** A request's headers were parsed: mark them for the routes, and get ready for the next request. */
@@ -238,7 +259,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
                 headers.set(HeaderValues.CONNECTION_CLOSE);
             }
         }
-        if (headers.containsToken(HeaderValues.CONNECTION_CLOSE)) lastRequest = true;
+        if (headers.containsToken(HeaderValues.CONNECTION_CLOSE)) endAfterThisRequest();
         phase = body ? Phase.BODY : Phase.AWAITING_REQUEST;
         if (!body && !lastRequest && reader.available() > 0) pending = reader.readBytes(reader.available());
     }

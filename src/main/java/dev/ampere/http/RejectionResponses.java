@@ -15,6 +15,11 @@ import io.helidon.http.Status;
  * <p>Stateless and thread-safe; runs on the connection's thread.
  */
 final class RejectionResponses implements DirectHandler {
+    /** The 400 body for a malformed request line, header section or body framing. */
+    static byte[] malformed() {
+        return ErrorBodies.invalidRequest("request", "malformed request line, headers or body");
+    }
+
     private final int maxConnections;
 
     RejectionResponses(int maxConnections) {
@@ -28,7 +33,7 @@ final class RejectionResponses implements DirectHandler {
         boolean routed = !request.method().isEmpty() && eventType != EventType.HTTP_VERSION_NOT_SUPPORTED;
         if (code >= 500 && code != 503 && !(routed && code == 500)) code = 400;
         byte[] body = switch (code) {
-            case 400 -> ErrorBodies.invalidRequest("request", "malformed request line, headers or body");
+            case 400 -> malformed();
             case 413 -> ErrorBodies.error("Request body too large");
             case 414 -> ErrorBodies.message("Request URI too long");
             case 500 -> ErrorBodies.error("Internal server error");
