@@ -51,8 +51,9 @@ import java.util.function.Supplier;
  *       in {@code HTTP/1.0} is handed to Helidon as 1.1 and its headers are then marked (see {@link ClientProtocol}):
  *       {@code Connection: close} unless the client asked for keep-alive, so that Helidon closes after the
  *       response, and the marker that tells the response body not to use chunked framing.</li>
- *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close; here the
- *       byte source ends after such a response, which makes Helidon close the connection.</li>
+ *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close (and would
+ *       serve a request pipelined behind it); here a request or routed response with it asks Helidon's graceful
+ *       close, and the byte source ends the stream.</li>
  *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
  * </ul>
  * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived

@@ -142,6 +142,18 @@ class Http10Test {
     }
 
     @Test
+    void aConnectionCloseRequestEndsTheConnectionThoughAnotherIsPipelinedBehindIt() throws Exception {
+        try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
+            c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n"
+                    + "GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertEquals(200, r.status());
+            assertEquals("close", r.header("connection"));
+            assertEquals("", new String(c.readToEnd(), StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     void otherPathsAnswer10Too() throws Exception {
         try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
             RawHttp.Response r = c.send(get10("/nowhere")).read();
