@@ -31,9 +31,13 @@ public final class RunningAmpere implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public RunningAmpere(String... env) throws Exception {
+        this(Files.createTempDirectory("ampere-test"), env);
+    }
+
+    /** As above, with the shape storage in {@code storage} (a small volume, for instance). */
+    public RunningAmpere(Path storage, String... env) throws Exception {
         database = TestDatabase.createDatabase();
         streamId = TestConfig.newStreamId();
-        Path storage = Files.createTempDirectory("ampere-test");
         Config config = TestConfig.config(TestDatabase.databaseUrl(database), streamId, storage, env);
         ampere = Ampere.start(config);
         try (EventLog log = new EventLog(ampere.stack().events())) {
