@@ -17,11 +17,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class FaultChecks {
     private FaultChecks() {}
 
+    /** A database to check against: one of the shared test server, or of a server of the test's own. */
+    record Db(String jdbcUrl) {
+        static Db shared(String database) {
+            return new Db(TestDatabase.jdbcUrl(database));
+        }
+
+        Connection connect() throws java.sql.SQLException {
+            return java.sql.DriverManager.getConnection(jdbcUrl);
+        }
+    }
+
     /** The client's rows (id to title) must be the table's rows matching {@code where}, and each insert once. */
-    static void assertShapeMatchesSelect(ShapeClient client, String database, String table, String where)
+    static void assertShapeMatchesSelect(ShapeClient client, Db database, String table, String where)
             throws Exception {
         Map<String, String> expected = new TreeMap<>();
-        try (Connection c = TestDatabase.connect(database); Statement s = c.createStatement();
+        try (Connection c = database.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, title FROM " + table + (where == null ? "" : " WHERE " + where))) {
             while (rs.next()) expected.put(rs.getString(1), rs.getString(2));
         }
@@ -44,14 +55,14 @@ final class FaultChecks {
         return m.size() <= 5 ? m.toString() : m.entrySet().stream().limit(5).toList() + " and " + (m.size() - 5) + " more";
     }
 
-    static void sql(String database, String... statements) throws Exception {
-        try (Connection c = TestDatabase.connect(database); Statement s = c.createStatement()) {
+    static void sql(Db database, String... statements) throws Exception {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             for (String q : statements) s.execute(q);
         }
     }
 
-    static long lsn(String database, String query) throws Exception {
-        try (Connection c = TestDatabase.connect(database); Statement s = c.createStatement();
+    static long lsn(Db database, String query) throws Exception {
+        try (Connection c = database.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(query)) {
             assertTrue(rs.next(), query);
             String text = rs.getString(1);
@@ -62,7 +73,11 @@ final class FaultChecks {
     }
 
     static long confirmedFlushLsn(String streamId) throws Exception {
-        return lsn("postgres", "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = "
+        return confirmedFlushLsn(Db.shared("postgres"), streamId);
+    }
+
+    static long confirmedFlushLsn(Db db, String streamId) throws Exception {
+        return lsn(db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = "
                 + "'electric_slot_" + streamId + "'");
     }
 
@@ -71,14 +86,14 @@ final class FaultChecks {
      * confirmed_flush_lsn reaches the current WAL position), so that "up-to-date" then means up to date with
      * {@code SELECT}. Writes to an unwatched table nudge the acknowledgement along.
      */
-    static void awaitReplicated(String database, String streamId, Duration within) throws Exception {
+    static void awaitReplicated(Db database, String streamId, Duration within) throws Exception {
         sql(database, "CREATE TABLE IF NOT EXISTS fault_nudge (id serial PRIMARY KEY)");
         long target = lsn(database, "SELECT pg_current_wal_lsn()::text");
         long deadline = System.nanoTime() + within.toNanos();
-        while (Long.compareUnsigned(confirmedFlushLsn(streamId), target) < 0) {
+        while (Long.compareUnsigned(confirmedFlushLsn(database, streamId), target) < 0) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("Ampere did not acknowledge the WAL up to " + Long.toHexString(target)
-                        + " within " + within + " (at " + Long.toHexString(confirmedFlushLsn(streamId)) + ")");
+                        + " within " + within + " (at " + Long.toHexString(confirmedFlushLsn(database, streamId)) + ")");
             }
             sql(database, "INSERT INTO fault_nudge DEFAULT VALUES");
             Thread.sleep(200); // polls an observed state
@@ -87,9 +102,13 @@ final class FaultChecks {
 
     /** Drops the slot once no walsender holds it (a killed Ampere's walsender goes away shortly). */
     static void dropSlot(String streamId) throws Exception {
+        dropSlot(Db.shared("postgres"), streamId);
+    }
+
+    static void dropSlot(Db db, String streamId) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+            try (Connection c = db.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = "
                          + "'electric_slot_" + streamId + "'")) {
                 if (!rs.next()) return;
@@ -103,9 +122,9 @@ final class FaultChecks {
     }
 
     /** Polls {@code query} (a count) on {@code database} until it is positive; false after {@code seconds}. */
-    static boolean await(String database, String query, int seconds) throws Exception {
+    static boolean await(Db database, String query, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        try (Connection c = TestDatabase.connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             while (System.nanoTime() < deadline) {
                 try (ResultSet rs = s.executeQuery(query)) {
                     if (rs.next() && rs.getLong(1) > 0) return true;

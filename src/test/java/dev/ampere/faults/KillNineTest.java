@@ -24,19 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KillNineTest {
     private static final Duration CATCH_UP = Duration.ofSeconds(90);
-    private String database;
+    private FaultChecks.Db database;
     private String streamId;
     private Path storage;
     private AmpereProcess ampere;
 
     @BeforeEach
     void start() throws Exception {
-        database = TestDatabase.createDatabase();
+        String name = TestDatabase.createDatabase();
+        database = FaultChecks.Db.shared(name);
         streamId = TestConfig.newStreamId();
         storage = Files.createTempDirectory("ampere-kill9");
         sql(database, "CREATE TABLE items (id int PRIMARY KEY, title text, n int)",
                 "INSERT INTO items SELECT g, 'item ' || g, g FROM generate_series(1, 2000) g");
-        ampere = AmpereProcess.start(TestDatabase.databaseUrl(database), streamId, storage);
+        ampere = AmpereProcess.start(TestDatabase.databaseUrl(name), streamId, storage);
     }
 
     @AfterEach
@@ -97,8 +98,8 @@ class KillNineTest {
                 return -1;
             }
         });
-        boolean inSnapshot = FaultChecks.await(database, "SELECT count(*) FROM pg_stat_activity WHERE datname = '"
-                + database + "' AND state = 'active' AND query LIKE '%FROM \"public\".\"big\"%'", 60);
+        boolean inSnapshot = FaultChecks.await(database, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                + "current_database() AND state = 'active' AND query LIKE '%FROM \"public\".\"big\"%'", 60);
         ampere.kill9();
         assertTrue(inSnapshot, "the snapshot query was never seen running");
         first.join();
