@@ -77,7 +77,8 @@ final class FaultChecks {
     }
 
     static long confirmedFlushLsn(Db db, String streamId) throws Exception {
-        return lsn(db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = "
+        // No slot (dropped, not yet created again) is no acknowledgement.
+        return lsn(db, "SELECT max(confirmed_flush_lsn)::text FROM pg_replication_slots WHERE slot_name = "
                 + "'electric_slot_" + streamId + "'");
     }
 
@@ -119,6 +120,31 @@ final class FaultChecks {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The backends (other than the caller's) in the snapshot query of {@code table}, as {@code pid}: running it,
+     * or between two fetches of its rows (idle in its transaction).
+     */
+    static String snapshotBackends(String table) {
+        return "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                + "AND state IN ('active', 'idle in transaction') "
+                + "AND pid <> pg_backend_pid() AND query LIKE 'SELECT %FROM \"public\".\"" + table + "\"%'";
+    }
+
+    /** Polls until a backend of {@code pidQuery} exists and terminates it on the spot; false after {@code seconds}. */
+    static boolean terminateWhenSeen(Db database, String pidQuery, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = s.executeQuery("SELECT bool_or(pg_terminate_backend(pid)) FROM (" + pidQuery
+                        + ") AS p(pid)")) {
+                    if (rs.next() && rs.getBoolean(1)) return true;
+                }
+                Thread.sleep(2);
+            }
+        }
+        return false;
     }
 
     /** Polls {@code query} (a count) on {@code database} until it is positive; false after {@code seconds}. */

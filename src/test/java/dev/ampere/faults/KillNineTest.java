@@ -98,8 +98,8 @@ class KillNineTest {
                 return -1;
             }
         });
-        boolean inSnapshot = FaultChecks.await(database, "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                + "current_database() AND state = 'active' AND query LIKE '%FROM \"public\".\"big\"%'", 60);
+        boolean inSnapshot = FaultChecks.await(database,
+                "SELECT count(*) FROM (" + FaultChecks.snapshotBackends("big") + ") AS b", 60);
         ampere.kill9();
         assertTrue(inSnapshot, "the snapshot query was never seen running");
         first.join();

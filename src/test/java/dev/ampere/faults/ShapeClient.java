@@ -41,6 +41,7 @@ final class ShapeClient {
     /** Every key inserted since the last refetch, in arrival order. */
     final List<String> inserts = new ArrayList<>();
     int refetches;
+    int unavailable;
     int lastStatus;
 
     ShapeClient(String baseUrl, String... params) {
@@ -72,6 +73,12 @@ final class ShapeClient {
                 upToDate = r.headers().firstValue("electric-up-to-date").isPresent();
                 if (r.statusCode() == 200) apply(r.body());
             }
+            case 503 -> {
+                unavailable++;
+                if (r.headers().firstValue("retry-after").isEmpty()) {
+                    throw new AssertionError("503 without retry-after: " + new String(r.body(), StandardCharsets.UTF_8));
+                }
+            }
             case 409 -> {
                 refetches++;
                 handle = r.headers().firstValue("electric-handle").orElse(null);
@@ -85,14 +92,18 @@ final class ShapeClient {
         return r.statusCode();
     }
 
-    /** Non-live requests until the shape is up to date; fails on any status but 200, 204 and 409. */
+    /**
+     * Non-live requests until the shape is up to date; fails on any status but 200, 204, 409 and 503 (with
+     * retry-after, after which it waits a little: a test client need not wait the whole advice).
+     */
     void catchUp(Duration within) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         upToDate = false;
         while (!upToDate) {
             if (System.nanoTime() > deadline) throw new AssertionError("the shape did not catch up in " + within);
             int s = poll(false);
-            if (s != 200 && s != 204 && s != 409) {
+            if (s == 503) Thread.sleep(200);
+            else if (s != 200 && s != 204 && s != 409) {
                 throw new AssertionError("GET /v1/shape answered " + s + " while catching up");
             }
         }
