@@ -79,14 +79,18 @@ class PostgresRestartTest {
         sql(db, "INSERT INTO items VALUES (5000, 'after the restart', 5000)",
                 "UPDATE items SET n = n + 1 WHERE id % 5 = 0", "DELETE FROM items WHERE id % 13 = 0");
 
+        List<String> seen = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             int status = live.get(i).get(60, TimeUnit.SECONDS);
+            seen.add(status + " at " + clients.get(i).offset);
             assertNotEquals(409, status, "a live request got 409 across a Postgres restart");
             assertTrue(status == 200 || status == 204 || status == 503, "status " + status);
             assertEquals(handles.get(i), clients.get(i).handle);
         }
         FaultChecks.awaitReplicated(db, streamId, WITHIN);
         for (ShapeClient c : clients) c.catchUp(WITHIN);
+        System.out.println("live requests across the restart: " + seen + "; caught up at "
+                + clients.stream().map(c -> c.handle + "@" + c.offset).toList());
         assertShapeMatchesSelect(clients.get(0), db, "items", null);
         assertShapeMatchesSelect(clients.get(1), db, "items", "n % 2 = 0");
         for (int i = 0; i < clients.size(); i++) {
