@@ -51,6 +51,7 @@ final class ShapeRoutes {
     private final StackReadiness readiness;
     private final ShapeReply.Deps replyDeps;
     private final DefinitionAliases aliases = new DefinitionAliases();
+    private final Admission admission;
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
                 ReplicationProgress progress) {
@@ -59,13 +60,15 @@ final class ShapeRoutes {
         this.shapes = shapes;
         this.tables = tables;
         this.readiness = new StackReadiness(events, shapes);
+        this.admission = new Admission(config.requestLimits());
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
                 new ShapeResumption(readiness, shapes));
     }
 
     void get(ServerRequest req, ServerResponse res) {
+        Admission.Permit[] permit = new Admission.Permit[1];
         try {
-            serve(req, res);
+            serve(req, res, permit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ShapesUnavailable e) {
@@ -76,12 +79,30 @@ final class ShapeRoutes {
             throw e; // the connection must close with the body unfinished
         } catch (Exception e) {
             failed(res, "GET", e);
+        } finally {
+            if (permit[0] != null) permit[0].close();
         }
     }
 
-    private void serve(ServerRequest req, ServerResponse res) throws Exception {
-        ShapeReply reply = prepare(req, res);
+    private void serve(ServerRequest req, ServerResponse res, Admission.Permit[] permit) throws Exception {
+        ShapeReply reply = prepare(req, res, permit);
         if (reply != null) reply.send();
+    }
+
+    /**
+     * Admission control (docs/protocol.md §1.15): takes the request's permit into {@code permit[0]}, or answers 503
+     * and returns false. Decided from the handle alone, before any shape or snapshot work.
+     */
+    private boolean admit(ServerResponse res, String method, Map<String, List<String>> query,
+                          Admission.Permit[] permit) {
+        Admission.Kind kind = Admission.kindOf(first(query, "handle"), shapes);
+        Optional<Admission.Permit> p = admission.tryAcquire(kind);
+        if (p.isEmpty()) {
+            admission.reject(res, method, kind, cache);
+            return false;
+        }
+        permit[0] = p.get();
+        return true;
     }
 
     /**
@@ -89,12 +110,13 @@ final class ShapeRoutes {
      * from {@link ShapeReply#send} so that what parsing needed (the query map, the parser's results) is garbage
      * before a live request parks: most connections of a busy server are parked long-polls.
      */
-    private ShapeReply prepare(ServerRequest req, ServerResponse res) throws Exception {
+    private ShapeReply prepare(ServerRequest req, ServerResponse res, Admission.Permit[] permit) throws Exception {
         Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
         if (!authorized(query)) {
             ShapeResponses.json(res, "GET", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
             return null;
         }
+        if (!admit(res, "GET", query, permit)) return null;
         if (!readiness.await(STACK_READY_TIMEOUT)) {
             ShapeResponses.unavailable(res, "GET", readiness.notReadyMessage(), 5, cache);
             return null;
@@ -112,7 +134,9 @@ final class ShapeRoutes {
             return null;
         }
         ShapeState shape = resolve(res, query, request);
-        return shape == null ? null : new ShapeReply(replyDeps, req, res, request, shape);
+        if (shape == null) return null;
+        permit[0].snapshotStarted(shape);
+        return new ShapeReply(replyDeps, req, res, request, shape);
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.List;
  * Reads a new shape's initial rows (docs/protocol.md §3.6).
  *
  * <p>Place in the tree: a temporary child of the shape's ConsumerSupervisor, beside its Consumer; it exits when the
- * snapshot is stored. It owns one pooled connection for the duration; it writes the shape's snapshot region in
+ * snapshot is stored. It owns one snapshot slot of the pool ({@link QueryPoolView#snapshotSlot()}, taken before any
+ * connection, so snapshots queue for the pool instead of failing) and one pooled connection at a time; it writes the shape's snapshot region in
  * storage (the storage contract's snapshot writer) and tells the consumer how far it got, never touching the
  * shape's state itself.
  *
@@ -51,7 +52,8 @@ public final class Snapshotter implements ProcessBody {
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
-        try {
+        // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
+        try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
             PublicationSetup.prepare(ds, publication, d.table());
