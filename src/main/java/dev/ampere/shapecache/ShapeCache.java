@@ -15,6 +15,7 @@ import dev.ampere.shapecache.storage.StackStorage;
 import dev.ampere.shapes.Consumer;
 import dev.ampere.shapes.ConsumerSupervisor;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
+import dev.ampere.shapes.PublicationSetup;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionCodec;
 import dev.ampere.shapes.ShapeState;
@@ -28,6 +29,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Creates, finds and removes shapes (docs/protocol.md §3.9).
@@ -44,7 +48,14 @@ import java.util.Optional;
  * process hears it through its monitor and deletes the shape's storage. A shape that ends by itself (truncate,
  * schema change, failed snapshot) takes the same path.
  *
- * <p>Threading: a process; all fields are confined to its thread.
+ * <p>It also owns the stack's {@link PublicationSetup} and the count of shapes per table it reads: a table is counted
+ * from just before its shape's processes start until they have stopped, and the table leaves the publication (after
+ * a debounce, off this thread) when its count reaches zero. With {@code ELECTRIC_MAX_SHAPES}, a {@link ShapeEvictor}
+ * chooses the least recently used idle shapes on its own thread; this process only removes them. Storage is deleted
+ * on a thread of its own, so a wave of removals never holds up the creations queued behind it.
+ *
+ * <p>Threading: a process; all fields are confined to its thread, except the per-table counts, which only it writes
+ * and the PublicationSetup's clean-up thread reads.
  */
 public final class ShapeCache implements ProcessBody {
     private static final Logger log = LoggerFactory.getLogger(ShapeCache.class);
@@ -53,6 +64,9 @@ public final class ShapeCache implements ProcessBody {
     record GetOrCreate(ShapeDefinition definition) {}
 
     record Delete(String handle) {}
+
+    /** From the {@link ShapeEvictor}: these idle shapes, with the last use it saw, are the least recently used. */
+    record Evict(Map<String, Long> lastUsed) {}
 
     private final String stackId;
     private final Config config;
@@ -65,6 +79,14 @@ public final class ShapeCache implements ProcessBody {
     private StackStorage storage;
     private ProcessRef consumers;
     private ProcessContext ctx;
+    // Publication clean-up (docs/protocol.md §3.5): how many shapes with running processes use each table (by oid).
+    // Written only here; the PublicationSetup reads it to decide which tables may leave the publication.
+    private final ConcurrentHashMap<Integer, Integer> shapesPerTable = new ConcurrentHashMap<>();
+    private final Map<String, Integer> tableOfShape = new HashMap<>();
+    private PublicationSetup publications;
+    // ELECTRIC_MAX_SHAPES: chooses victims on its own thread; and storage is deleted on another, off this one.
+    private ShapeEvictor evictor;
+    private ExecutorService deleter;
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
                       ConsumerSupervisor.Deps deps, Object consumersName) {
@@ -82,18 +104,26 @@ public final class ShapeCache implements ProcessBody {
         consumers = deps.registry().whereis(consumersName).orElseThrow();
         storage = new ChronicleStackStorage(config.storageDir(), stackId, config.chunkBytesThreshold(),
                 ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES);
+        publications = new PublicationSetup(deps.pool(), deps.publication(), shapesPerTable::containsKey,
+                PublicationSetup.DEBOUNCE);
+        deleter = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("shape-storage-deleter").factory());
         try {
             table.clear();
             recover();
+            // Tables left in the publication by shapes that are gone (or by the previous run) leave it now.
+            publications.tableUnused();
+            evictor = ShapeEvictor.start(stackId, table, config.maxShapes(), ctx.self());
             table.setAvailable(true);
             ctx.started();
             while (true) {
                 switch (ctx.receive()) {
                     case Call c -> handleCall(c);
+                    case Evict(Map<String, Long> lastUsed) -> evict(lastUsed);
                     case Down d -> {
                         String handle = supervisors.remove(d.process());
                         if (handle != null) {
                             supervisorOf.remove(handle);
+                            releaseTable(handle);
                             cleanUp(handle);
                         }
                     }
@@ -184,14 +214,66 @@ public final class ShapeCache implements ProcessBody {
             storage.delete(handle);
             throw e;
         }
+        evictor.shapeAdded();
         return state;
     }
 
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
-        ProcessRef sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered);
+        // The table counts as used before the snapshotter can put it in the publication (see PublicationSetup).
+        useTable(state);
+        ProcessRef sup;
+        try {
+            sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered, publications);
+        } catch (InterruptedException | RuntimeException e) {
+            releaseTable(state.handle());
+            throw e;
+        }
         supervisors.put(sup, state.handle());
         supervisorOf.put(state.handle(), sup);
         sup.monitor(ctx.self());
+    }
+
+    private void useTable(ShapeState state) {
+        int oid = state.definition().table().oid();
+        tableOfShape.put(state.handle(), oid);
+        shapesPerTable.merge(oid, 1, Integer::sum);
+    }
+
+    /** The shape's processes are gone: when it was its table's last shape, the table may leave the publication. */
+    private void releaseTable(String handle) {
+        Integer oid = tableOfShape.remove(handle);
+        if (oid == null) return;
+        if (shapesPerTable.merge(oid, -1, (a, b) -> a + b == 0 ? null : a + b) == null) publications.tableUnused();
+    }
+
+    /**
+     * Evicts the shapes the evictor chose, unless one was used (or got a waiting reader) since it looked. Costs this
+     * thread a table removal and a non-blocking send per shape; their storage goes once their processes stop.
+     */
+    private void evict(Map<String, Long> lastUsed) {
+        int evicted = 0;
+        for (Map.Entry<String, Long> e : lastUsed.entrySet()) {
+            Optional<ShapeState> s = table.get(e.getKey());
+            if (s.isEmpty() || s.get().hasEnded() || s.get().lastUsedNanos() != e.getValue()
+                    || s.get().readersWaiting() > 0) {
+                continue;
+            }
+            table.remove(e.getKey());
+            Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(e.getKey()));
+            try {
+                if (consumer.isEmpty() || !consumer.get().trySend(new Consumer.Remove("evicted"), Duration.ZERO)) {
+                    consumer.ifPresent(ProcessRef::stop);
+                }
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            evicted++;
+        }
+        if (evicted > 0) {
+            log.info("[{}] evicted {} least recently used shapes (ELECTRIC_MAX_SHAPES={})", stackId, evicted,
+                    config.maxShapes());
+        }
     }
 
     /**
@@ -219,17 +301,24 @@ public final class ShapeCache implements ProcessBody {
             String reason = state.endReason();
             log.info("[{}] shape {} removed: {}", stackId, handle, reason != null ? reason : "its processes stopped");
         }
-        try {
-            storage.delete(handle);
-        } catch (Exception e) {
-            log.warn("[{}] deleting the storage of shape {} failed: {}", stackId, handle, e.getMessage());
-        }
+        // Off this thread: a wave of removals (an eviction) must not hold up the creations queued behind it.
+        StackStorage s = storage;
+        deleter.execute(() -> {
+            try {
+                s.delete(handle);
+            } catch (Exception e) {
+                log.warn("[{}] deleting the storage of shape {} failed: {}", stackId, handle, e.getMessage());
+            }
+        });
     }
 
     private void shutdown() {
         table.setAvailable(false);
+        if (evictor != null) evictor.close();
+        if (publications != null) publications.close();
         for (ProcessRef sup : List.copyOf(supervisors.keySet())) sup.stopUninterruptibly(Duration.ofSeconds(10));
         table.clear();
+        if (deleter != null) deleter.close();
         if (storage != null) storage.close();
     }
 }

@@ -37,7 +37,9 @@ public final class ConsumerSupervisor {
     /** What every shape's processes are given by the DynamicConsumerSupervisor's owner. */
     public record Deps(ProcessRegistry registry, ChangeFeed feed, QueryPoolView pool, String publication) {}
 
-    public static ChildSpec spec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered) {
+    /** @param publications the ShapeCache's publication editor, which the shape's Snapshotter uses */
+    public static ChildSpec spec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered,
+                                 PublicationSetup publications) {
         String handle = state.handle();
         ChildSpec consumer = ChildSpec.of("consumer", () -> new Consumer(state, recovered, deps.feed()))
                 .withRestart(RestartType.TEMPORARY)
@@ -49,7 +51,7 @@ public final class ConsumerSupervisor {
                 .child(consumer);
         if (recovered.isEmpty()) {
             b.child(ChildSpec.of("snapshotter", () -> new Snapshotter(state,
-                            deps.registry().whereis(consumerName(handle)).orElseThrow(), deps.pool(), deps.publication()))
+                            deps.registry().whereis(consumerName(handle)).orElseThrow(), deps.pool(), publications))
                     .withRestart(RestartType.TEMPORARY));
         }
         return b.asChild().withRestart(RestartType.TEMPORARY);

@@ -29,8 +29,10 @@ public final class DynamicConsumerSupervisor {
 
     /** Starts a shape's processes; returns its ConsumerSupervisor once the consumer has subscribed. */
     public static ProcessRef startShape(ProcessRef supervisor, ConsumerSupervisor.Deps deps, ShapeState state,
-                                        Optional<SnapshotInfo> recovered) throws InterruptedException {
-        return Supervisor.startChild(supervisor, ConsumerSupervisor.spec(deps, state, recovered), CALL_TIMEOUT);
+                                        Optional<SnapshotInfo> recovered, PublicationSetup publications)
+            throws InterruptedException {
+        return Supervisor.startChild(supervisor, ConsumerSupervisor.spec(deps, state, recovered, publications),
+                CALL_TIMEOUT);
     }
 
     /** Stops a shape's processes, if they still run. */

@@ -40,13 +40,13 @@ public final class Snapshotter implements ProcessBody {
     private final ShapeState state;
     private final ProcessRef consumer;
     private final QueryPoolView pool;
-    private final String publication;
+    private final PublicationSetup publications;
 
-    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication) {
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications) {
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
-        this.publication = publication;
+        this.publications = publications;
     }
 
     @Override
@@ -56,7 +56,7 @@ public final class Snapshotter implements ProcessBody {
         try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
-            PublicationSetup.prepare(ds, publication, d.table());
+            publications.prepare(ds, d.table());
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
