@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,15 @@ public final class ShapeCache implements ProcessBody {
     /** From the {@link ShapeEvictor}: these idle shapes, with the last use it saw, are the least recently used. */
     record Evict(Map<String, Long> lastUsed) {}
 
+    /** From a creation task: the new shape's storage and processes are ready. */
+    private record Created(ShapeState state, ProcessRef supervisor) {}
+
+    /** From a creation task: the shape could not be created. */
+    private record CreationFailed(String canonical, String handle, Exception error) {}
+
+    /** A creation in flight: its handle, and the calls that asked for its definition meanwhile. */
+    private record Creation(String handle, List<Call> waiters) {}
+
     private final String stackId;
     private final Config config;
     private final ShapeTable table;
@@ -87,6 +97,10 @@ public final class ShapeCache implements ProcessBody {
     // ELECTRIC_MAX_SHAPES: chooses victims on its own thread; and storage is deleted on another, off this one.
     private ShapeEvictor evictor;
     private ExecutorService deleter;
+    // Creation: this thread picks the handle (so identical definitions share it); tasks create storage and start
+    // processes in parallel and report back with Created / CreationFailed.
+    private final Map<String, Creation> creating = new HashMap<>();
+    private ExecutorService creations;
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
                       ConsumerSupervisor.Deps deps, Object consumersName) {
@@ -107,6 +121,7 @@ public final class ShapeCache implements ProcessBody {
         publications = new PublicationSetup(deps.pool(), deps.publication(), shapesPerTable::containsKey,
                 PublicationSetup.DEBOUNCE);
         deleter = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("shape-storage-deleter").factory());
+        creations = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("shape-creation").factory());
         try {
             table.clear();
             recover();
@@ -119,6 +134,8 @@ public final class ShapeCache implements ProcessBody {
                 switch (ctx.receive()) {
                     case Call c -> handleCall(c);
                     case Evict(Map<String, Long> lastUsed) -> evict(lastUsed);
+                    case Created(ShapeState state, ProcessRef sup) -> created(state, sup);
+                    case CreationFailed(String canonical, String handle, Exception e) -> creationFailed(canonical, handle, e);
                     case Down d -> {
                         String handle = supervisors.remove(d.process());
                         if (handle != null) {
@@ -139,7 +156,7 @@ public final class ShapeCache implements ProcessBody {
     private void handleCall(Call c) {
         try {
             switch (c.request()) {
-                case GetOrCreate(ShapeDefinition d) -> c.reply(getOrCreate(d));
+                case GetOrCreate(ShapeDefinition d) -> getOrCreate(d, c);
                 case Delete(String handle) -> c.reply(remove(handle, "deleted"));
                 default -> c.fail(new IllegalArgumentException("unknown request " + c.request()));
             }
@@ -196,31 +213,82 @@ public final class ShapeCache implements ProcessBody {
         return stored.compareTo(horizon) <= 0 ? stored : horizon;
     }
 
-    private ShapeState getOrCreate(ShapeDefinition d) throws Exception {
-        Optional<ShapeState> existing = table.byDefinition(d.canonical());
-        if (existing.isPresent() && !existing.get().hasEnded()) return existing.get();
+    /**
+     * Answers with the definition's live shape, or joins the creation in flight for it, or starts one: this thread
+     * only chooses the handle and records the creation (so identical definitions share one handle); the storage and
+     * the processes are set up by a task of their own, in parallel with other creations ({@link #create}).
+     */
+    private void getOrCreate(ShapeDefinition d, Call c) {
+        String canonical = d.canonical();
+        Optional<ShapeState> existing = table.byDefinition(canonical);
+        if (existing.isPresent() && !existing.get().hasEnded()) {
+            c.reply(existing.get());
+            return;
+        }
+        Creation pending = creating.get(canonical);
+        if (pending != null) {
+            pending.waiters().add(c);
+            return;
+        }
         // An ended shape whose processes have not yet stopped: its successor must not wait for that.
         existing.ifPresent(s -> table.remove(s.handle()));
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         String handle = d.newHandle(micros);
-        while (table.get(handle).isPresent() || supervisorOf.containsKey(handle)) handle = d.newHandle(++micros);
-        ShapeStorage s = storage.create(handle, ShapeDefinitionCodec.encode(d));
-        ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS, ShapeState.Snapshot.PENDING);
-        table.put(state);
-        try {
-            startProcesses(state, Optional.empty());
-        } catch (Exception e) {
-            table.remove(handle);
-            storage.delete(handle);
-            throw e;
+        while (table.get(handle).isPresent() || supervisorOf.containsKey(handle) || tableOfShape.containsKey(handle)) {
+            handle = d.newHandle(++micros);
         }
-        evictor.shapeAdded();
-        return state;
+        List<Call> waiters = new ArrayList<>();
+        waiters.add(c);
+        creating.put(canonical, new Creation(handle, waiters));
+        // The table counts as used before the snapshotter can put it in the publication (see PublicationSetup).
+        useTable(handle, d.table().oid());
+        String h = handle;
+        ProcessRef self = ctx.self();
+        creations.execute(() -> create(d, h, self));
     }
 
+    /** On a creation task: the shape's storage, then its processes; the result goes back to the cache. */
+    private void create(ShapeDefinition d, String handle, ProcessRef cache) {
+        ShapeStorage s = null;
+        try {
+            s = storage.create(handle, ShapeDefinitionCodec.encode(d));
+            ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS,
+                    ShapeState.Snapshot.PENDING);
+            ProcessRef sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, Optional.empty(), publications);
+            cache.send(new Created(state, sup));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            if (s != null) {
+                try {
+                    storage.delete(handle);
+                } catch (Exception ignored) {
+                    // recovery deletes a shape whose snapshot never completed
+                }
+            }
+            cache.send(new CreationFailed(d.canonical(), handle, e));
+        }
+    }
+
+    private void created(ShapeState state, ProcessRef sup) {
+        Creation c = creating.remove(state.definition().canonical());
+        table.put(state);
+        supervisors.put(sup, state.handle());
+        supervisorOf.put(state.handle(), sup);
+        sup.monitor(ctx.self()); // an already stopped supervisor sends its Down at once
+        evictor.shapeAdded();
+        if (c != null) for (Call w : c.waiters()) w.reply(state);
+    }
+
+    private void creationFailed(String canonical, String handle, Exception e) {
+        log.warn("[{}] creating shape {} failed: {}", stackId, handle, e.toString());
+        Creation c = creating.remove(canonical);
+        releaseTable(handle);
+        if (c != null) for (Call w : c.waiters()) w.fail(e);
+    }
+
+    /** Starts a recovered shape's processes (new shapes start theirs on a creation task). */
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
-        // The table counts as used before the snapshotter can put it in the publication (see PublicationSetup).
-        useTable(state);
+        useTable(state.handle(), state.definition().table().oid());
         ProcessRef sup;
         try {
             sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered, publications);
@@ -233,9 +301,8 @@ public final class ShapeCache implements ProcessBody {
         sup.monitor(ctx.self());
     }
 
-    private void useTable(ShapeState state) {
-        int oid = state.definition().table().oid();
-        tableOfShape.put(state.handle(), oid);
+    private void useTable(String handle, int oid) {
+        tableOfShape.put(handle, oid);
         shapesPerTable.merge(oid, 1, Integer::sum);
     }
 
@@ -314,6 +381,11 @@ public final class ShapeCache implements ProcessBody {
 
     private void shutdown() {
         table.setAvailable(false);
+        // Creations in flight finish first; the processes they started stop with the DynamicConsumerSupervisor.
+        if (creations != null) creations.close();
+        for (Creation c : creating.values()) {
+            for (Call w : c.waiters()) w.fail(new ShapesUnavailable("the shape cache is stopping", null));
+        }
         if (evictor != null) evictor.close();
         if (publications != null) publications.close();
         for (ProcessRef sup : List.copyOf(supervisors.keySet())) sup.stopUninterruptibly(Duration.ofSeconds(10));
