@@ -64,6 +64,31 @@ class ShapeBurstIntegrationTest {
         }
     }
 
+    /** Creation runs in parallel, yet concurrent requests for one definition still get one shape. */
+    @Test
+    void concurrentIdenticalRequestsShareOneHandle() throws Exception {
+        try (RunningAmpere a = new RunningAmpere();
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            a.sql("CREATE TABLE items (id int PRIMARY KEY, title text)", "INSERT INTO items VALUES (1, 'one')");
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> rs = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                rs.add(threads.submit(() -> {
+                    go.await();
+                    return a.shape(RunningAmpere.params("table", "items", "offset", "-1", "where", "id > 0"));
+                }));
+            }
+            go.countDown();
+            Set<String> handles = new TreeSet<>();
+            for (Future<HttpResponse<String>> f : rs) {
+                HttpResponse<String> r = f.get();
+                assertEquals(200, r.statusCode(), r.body());
+                handles.add(r.headers().firstValue("electric-handle").orElseThrow());
+            }
+            assertEquals(1, handles.size(), handles.toString());
+        }
+    }
+
     private record Result(long millis, AtomicInteger rejected, List<String> failures) {}
 
     private static Result burst(RunningAmpere a) throws Exception {
