@@ -67,7 +67,7 @@ public final class Ampere implements AutoCloseable {
         root.onExit(reason -> {
             if (reason instanceof ExitReason.Crash(Throwable t)) log.error("the stack stopped: {}", t.getMessage());
         });
-        HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen);
+        HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen, pool);
         return new Ampere(stack, root, http, pool, tables, shapes);
     }
 

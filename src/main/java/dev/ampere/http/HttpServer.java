@@ -1,6 +1,7 @@
 package dev.ampere.http;
 
 import dev.ampere.config.Config;
+import dev.ampere.postgres.QueryPoolView;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
@@ -24,14 +25,15 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
-                                   ReplicationProgress progress) {
+                                   ReplicationProgress progress, QueryPoolView pool) {
         HealthRoutes health = new HealthRoutes(events);
-        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress);
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)
+                .post("/v1/shape", shapes::post)
                 .route(Method.HEAD, "/v1/shape", shapes::get)
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)

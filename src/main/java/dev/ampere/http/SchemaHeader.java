@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The {@code electric-schema} header (docs/protocol.md §1.7; Electric's {@code Schema.from_column_info}): a JSON object
  * from column name to {@code {type, dims?, pk_index?, not_null?, <modifier>}} for the selected columns. {@code type}
- * is the element type for arrays; the modifier is read from {@code atttypmod} by element type:
+ * is the element type for arrays, and a domain's own name for a domain ({@link ColumnInfo#schemaType()}); the modifier is read from {@code atttypmod} by element type:
  * <ul>
  *   <li>{@code varchar}/{@code text} with typmod &gt; 0: {@code max_length = typmod − 4};</li>
  *   <li>{@code bpchar} with typmod &gt; 0: {@code length = typmod − 4};</li>
@@ -72,11 +72,11 @@ public final class SchemaHeader {
     }
 
     private static void writeColumn(JsonGenerator g, ColumnInfo c) throws IOException {
-        g.writeStringField("type", c.typeName());
-        if (c.arrayDims() > 0) g.writeNumberField("dims", c.arrayDims());
+        g.writeStringField("type", c.schemaType());
+        if (c.schemaDims() > 0) g.writeNumberField("dims", c.schemaDims());
         if (c.pkIndex() >= 0) g.writeNumberField("pk_index", c.pkIndex());
         if (c.notNull()) g.writeBooleanField("not_null", true);
-        writeModifier(g, c.typeName(), c.typeMod());
+        writeModifier(g, c.schemaType(), c.typeMod());
     }
 
     private static void writeModifier(JsonGenerator g, String type, int typeMod) throws IOException {

@@ -66,14 +66,17 @@ final class ShapeReply {
     }
 
     private final Deps deps;
+    private final String method;
     private final ServerRequest req;
     private final ServerResponse res;
     private final ShapeRequest request;
     private ShapeState shape;      // replaced only when a suspended shape is recovered (see awaitPast)
     private ShapeStorage storage;
 
-    ShapeReply(Deps deps, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
+    /** {@code method} is the request's (GET, HEAD or POST); it decides cache headers (docs/protocol.md §1.8). */
+    ShapeReply(Deps deps, String method, ServerRequest req, ServerResponse res, ShapeRequest request, ShapeState shape) {
         this.deps = deps;
+        this.method = method;
         this.req = req;
         this.res = res;
         this.request = request;
@@ -127,7 +130,7 @@ final class ShapeReply {
             if (shape.hasEnded()) throw new ShapeGone();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot to start", 5,
+                ShapeResponses.unavailable(res, method, "Timed out waiting for the shape's snapshot to start", 5,
                         deps.cache());
                 return false;
             }
@@ -137,11 +140,11 @@ final class ShapeReply {
 
     private void snapshotFailed(SnapshotFailure f) throws ShapeGone {
         switch (f.kind()) {
-            case INVALID_QUERY -> ShapeResponses.invalid(res, "GET", RequestErrors.of("where", f.message()), deps.cache());
+            case INVALID_QUERY -> ShapeResponses.invalid(res, method, RequestErrors.of("where", f.message()), deps.cache());
             case SCHEMA_CHANGED -> throw new ShapeGone();
             case UNAVAILABLE -> {
                 res.header("electric-internal-known-error", "true");
-                ShapeResponses.unavailable(res, "GET", f.message(), 10, deps.cache());
+                ShapeResponses.unavailable(res, method, f.message(), 10, deps.cache());
             }
         }
     }
@@ -162,7 +165,7 @@ final class ShapeReply {
             if (shape.hasEnded()) throw new ShapeGone();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                ShapeResponses.unavailable(res, "GET", "Timed out waiting for the shape's snapshot", 5, deps.cache());
+                ShapeResponses.unavailable(res, method, "Timed out waiting for the shape's snapshot", 5, deps.cache());
                 return;
             }
             shape.awaitChange(version, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
@@ -217,7 +220,7 @@ final class ShapeReply {
             // A restarted or lagging instance may catch up: wait like a live request for half the timeout.
             latest = awaitPast(from, deps.config().longPollTimeout().dividedBy(2).toNanos(), true);
             if (latest == null) {
-                ShapeResponses.invalid(res, "GET", RequestErrors.of("offset", "out of bounds for this shape"),
+                ShapeResponses.invalid(res, method, RequestErrors.of("offset", "out of bounds for this shape"),
                         deps.cache());
                 return;
             }
@@ -354,13 +357,16 @@ final class ShapeReply {
         res.header("electric-handle", shape.handle());
         res.header("electric-offset", from.toString());
         res.header("electric-cursor", cursor());
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, false, true, true, false, false),
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response(method, 200, false, true, true, false, false),
                 deps.cache());
         long deadline = System.nanoTime() + SSE_TIMEOUT_NANOS;
         LogOffset position = from;
         ResponseBody out = new ResponseBody(res);
         try {
-            out.flush(); // the headers go out now: the client is waiting for the stream to open
+            // The headers go out now, with a first comment: the client is waiting for the stream to open, and
+            // Helidon sends no headers before a response's first body byte.
+            out.write(SSE_KEEPALIVE_COMMENT);
+            out.flush();
             while (true) {
                 long version = shape.version();
                 if (shape.hasEnded()) break;
@@ -421,7 +427,7 @@ final class ShapeReply {
      * so the client's next request builds it again from the current table.
      */
     private void mustRefetch() {
-        if (!res.isSent()) ShapeResponses.mustRefetch(res, "GET", Optional.empty(), deps.cache());
+        if (!res.isSent()) ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
     }
 
     private String cursor() {
@@ -442,7 +448,7 @@ final class ShapeReply {
             res.header("electric-cursor", cursor());
         }
         res.header("etag", "\"" + etag + "\"");
-        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response("GET", 200, request.offset().isBeforeAll(),
+        ShapeResponses.cacheHeaders(res, new CacheHeaders.Response(method, 200, request.offset().isBeforeAll(),
                 request.live(), false, false, false), deps.cache());
     }
 

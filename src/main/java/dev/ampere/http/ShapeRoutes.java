@@ -2,6 +2,7 @@ package dev.ampere.http;
 
 import dev.ampere.config.Config;
 import dev.ampere.postgres.DatabaseUnavailable;
+import dev.ampere.postgres.QueryPoolView;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
@@ -30,8 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code /v1/shape}: GET serves a shape (docs/protocol.md §1.3–§1.10), DELETE removes one (§1.14), OPTIONS answers CORS
- * preflights. Validation failures are 400s with Electric's messages; only our own bugs are 500s.
+ * {@code /v1/shape}: GET serves a shape (docs/protocol.md §1.3–§1.10), or a subset snapshot of it when subset parameters
+ * are present (§1.11); POST does the same with parameters in a JSON body as well; DELETE removes one (§1.14), OPTIONS
+ * answers CORS preflights. Validation failures are 400s with Electric's messages; only our own bugs are 500s.
  *
  * <p>A request that carries a handle finds its shape by handle, and one without finds it by definition; either way
  * the definition is checked through {@link DefinitionAliases} first, so the table lookup and the where clause's
@@ -50,11 +52,12 @@ final class ShapeRoutes {
     private final TableLookup tables;
     private final StackReadiness readiness;
     private final ShapeReply.Deps replyDeps;
+    private final SubsetReply.Deps subsetDeps;
     private final DefinitionAliases aliases = new DefinitionAliases();
     private final Admission admission;
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
-                ReplicationProgress progress) {
+                ReplicationProgress progress, QueryPoolView pool) {
         this.config = config;
         this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
         this.shapes = shapes;
@@ -63,35 +66,47 @@ final class ShapeRoutes {
         this.admission = new Admission(config.requestLimits());
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
                 new ShapeResumption(readiness, shapes));
+        this.subsetDeps = new SubsetReply.Deps(cache, pool);
     }
 
     void get(ServerRequest req, ServerResponse res) {
+        handle(req, res, "GET");
+    }
+
+    /** POST: as GET, with request and subset parameters in a JSON object body too (docs/protocol.md §1.1). */
+    void post(ServerRequest req, ServerResponse res) {
+        handle(req, res, "POST");
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, String method) {
         Admission.Permit[] permit = new Admission.Permit[1];
         try {
-            serve(req, res, permit);
+            serve(req, res, method, permit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ShapesUnavailable e) {
-            log.warn("GET /v1/shape: the shape could not be created or found: {}", e.getMessage());
-            if (!res.isSent()) ShapeResponses.unavailable(res, "GET", "The shape could not be created, try again", 1, cache);
+            log.warn("{} /v1/shape: the shape could not be created or found: {}", method, e.getMessage());
+            if (!res.isSent()) ShapeResponses.unavailable(res, method, "The shape could not be created, try again", 1, cache);
         } catch (ResponseBody.AbortedResponse e) {
-            log.debug("GET /v1/shape: response aborted after its start: {}", e.getMessage());
+            log.debug("{} /v1/shape: response aborted after its start: {}", method, e.getMessage());
             throw e; // the connection must close with the body unfinished
         } catch (Exception e) {
-            failed(res, "GET", e);
+            failed(res, method, e);
         } finally {
             if (permit[0] != null) permit[0].close();
         }
     }
 
-    private void serve(ServerRequest req, ServerResponse res, Admission.Permit[] permit) throws Exception {
-        ShapeReply reply = prepare(req, res, permit);
+    private void serve(ServerRequest req, ServerResponse res, String method, Admission.Permit[] permit)
+            throws Exception {
+        Reply reply = prepare(req, res, method, permit);
         if (reply != null) reply.send();
     }
 
     /**
      * Admission control (docs/protocol.md §1.15): takes the request's permit into {@code permit[0]}, or answers 503
-     * and returns false. Decided from the handle alone, before any shape or snapshot work.
+     * and returns false. Decided from the query's handle alone (as Electric, a POST body's is not read yet), before
+     * any shape or snapshot work.
      */
     private boolean admit(ServerResponse res, String method, Map<String, List<String>> query,
                           Admission.Permit[] permit) {
@@ -105,45 +120,62 @@ final class ShapeRoutes {
         return true;
     }
 
+    /** A prepared answer: a shape's log ({@link ShapeReply}) or a subset snapshot ({@link SubsetReply}). */
+    private interface Reply {
+        void send() throws Exception;
+    }
+
     /**
-     * Validates and resolves the request; null when a response (401, 400, 409, 503) was sent instead. Kept apart
+     * Validates and resolves the request; null when a response (401, 400, 409, 413, 503) was sent instead. Kept apart
      * from {@link ShapeReply#send} so that what parsing needed (the query map, the parser's results) is garbage
      * before a live request parks: most connections of a busy server are parked long-polls.
      */
-    private ShapeReply prepare(ServerRequest req, ServerResponse res, Admission.Permit[] permit) throws Exception {
+    private Reply prepare(ServerRequest req, ServerResponse res, String method, Admission.Permit[] permit)
+            throws Exception {
         Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
         if (!authorized(query)) {
-            ShapeResponses.json(res, "GET", 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
+            ShapeResponses.json(res, method, 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
             return null;
         }
-        if (!admit(res, "GET", query, permit)) return null;
+        if (!admit(res, method, query, permit)) return null;
+        Optional<Map<String, Object>> bodySubset = Optional.empty();
+        if (method.equals("POST")) {
+            switch (PostBody.read(req.content().inputStream())) {
+                case PostBody.Rejected(int status, byte[] body) -> {
+                    ShapeResponses.json(res, method, status, body, cache);
+                    return null;
+                }
+                case PostBody.Parsed parsed -> {
+                    query = parsed.over(query);
+                    bodySubset = parsed.subset();
+                }
+            }
+        }
         if (!readiness.await(STACK_READY_TIMEOUT)) {
-            ShapeResponses.unavailable(res, "GET", readiness.notReadyMessage(), 5, cache);
+            ShapeResponses.unavailable(res, method, readiness.notReadyMessage(), 5, cache);
             return null;
         }
         ShapeRequest request;
         switch (ShapeRequestParser.parse(query)) {
             case Validated.Invalid<ShapeRequest> invalid -> {
-                ShapeResponses.invalid(res, "GET", invalid.errors(), cache);
+                ShapeResponses.invalid(res, method, invalid.errors(), cache);
                 return null;
             }
             case Validated.Ok<ShapeRequest> ok -> request = ok.value();
         }
-        if (request.isSubset()) {
-            ShapeResponses.invalid(res, "GET", RequestErrors.of("subset", "subset snapshots are not supported"), cache);
-            return null;
-        }
-        ShapeState shape = resolve(res, query, request);
+        Optional<Map<String, Object>> subset = SubsetRequest.raw(request.subset(), bodySubset);
+        ShapeState shape = resolve(res, method, query, request);
         if (shape == null) return null;
         permit[0].snapshotStarted(shape);
-        return new ShapeReply(replyDeps, req, res, request, shape);
+        if (subset.isPresent()) return new SubsetReply(subsetDeps, method, res, request, shape, subset.get())::send;
+        return new ShapeReply(replyDeps, method, req, res, request, shape)::send;
     }
 
     /**
      * The shape the request is for (docs/protocol.md §1.5), or null when a response (400, 409, 503) was sent. The fast
      * path asks no process and parses nothing: the parameters' alias names a live shape's canonical definition.
      */
-    private ShapeState resolve(ServerResponse res, Map<String, List<String>> query, ShapeRequest request)
+    private ShapeState resolve(ServerResponse res, String method, Map<String, List<String>> query, ShapeRequest request)
             throws InterruptedException {
         ShapeDefinitionParams params = request.definition();
         String alias = aliases.get(params);
@@ -152,7 +184,7 @@ final class ShapeRoutes {
             Optional<ShapeState> known = handle.isPresent() ? shapes.byHandle(handle.get()) : shapes.byDefinition(alias);
             if (known.isPresent() && known.get().definition().canonical().equals(alias)) return known.get();
         }
-        Optional<ShapeDefinition> definition = define(res, "GET", query, params);
+        Optional<ShapeDefinition> definition = define(res, method, query, params);
         if (definition.isEmpty()) return null;
         String canonical = definition.get().canonical();
         aliases.put(params, canonical);
@@ -160,7 +192,7 @@ final class ShapeRoutes {
             Optional<ShapeState> known = shapes.byHandle(handle.get());
             if (known.isEmpty() || !known.get().definition().canonical().equals(canonical)) {
                 ShapeState fresh = shapes.getOrCreate(definition.get());
-                ShapeResponses.mustRefetch(res, "GET", Optional.of(fresh.handle()), cache);
+                ShapeResponses.mustRefetch(res, method, Optional.of(fresh.handle()), cache);
                 return null;
             }
             return known.get();
@@ -172,10 +204,17 @@ final class ShapeRoutes {
     private Optional<ShapeDefinition> define(ServerResponse res, String method, Map<String, List<String>> query,
                                              ShapeDefinitionParams params) throws InterruptedException {
         Optional<TableInfo> table;
+        Optional<String> refusal;
         try {
             table = tables.lookup(params.relation(), LOOKUP_TIMEOUT);
+            refusal = tables.refusal(params.relation(), config.publicationName(), LOOKUP_TIMEOUT);
         } catch (DatabaseUnavailable e) {
             ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
+            return Optional.empty();
+        }
+        if (refusal.isPresent()) {
+            // What Postgres would refuse to publish or read is the client's error (docs/protocol.md §1.4).
+            ShapeResponses.invalid(res, method, RequestErrors.of("table", refusal.get()), cache);
             return Optional.empty();
         }
         if (table.isEmpty()) {

@@ -17,9 +17,22 @@ package dev.ampere.postgres;
  * @param notNull     {@code attnotnull}
  * @param pkIndex     0-based position in the primary key, or -1 when not part of it
  * @param generated   true for a generated column ({@code attgenerated <> ''})
+ * @param schemaType  the type name the {@code electric-schema} header reports (docs/protocol.md §1.7): as
+ *                    {@code typeName}, except that a domain keeps its own name ({@code pg_type.typname} of the
+ *                    domain, of the array's element domain for an array of a domain), as Electric reports it
+ * @param schemaDims  the {@code dims} the header reports: as {@code arrayDims}, except 0 for a domain over an array
+ *                    (the column's declared type is the domain, not an array)
  */
 public record ColumnInfo(String name, int attnum, int typeOid, String typeName, int baseTypeOid, char typeKind,
-                         int arrayDims, int typeMod, boolean notNull, int pkIndex, boolean generated) {
+                         int arrayDims, int typeMod, boolean notNull, int pkIndex, boolean generated,
+                         String schemaType, int schemaDims) {
+
+    /** A column whose type involves no domain: the header reports {@code typeName} and {@code arrayDims}. */
+    public ColumnInfo(String name, int attnum, int typeOid, String typeName, int baseTypeOid, char typeKind,
+                      int arrayDims, int typeMod, boolean notNull, int pkIndex, boolean generated) {
+        this(name, attnum, typeOid, typeName, baseTypeOid, typeKind, arrayDims, typeMod, notNull, pkIndex, generated,
+                typeName, arrayDims);
+    }
 
     public boolean isArray() {
         return arrayDims > 0;

@@ -55,6 +55,28 @@ public final class LogItemEncoder {
     }
 
     /**
+     * A row of a subset snapshot (docs/protocol.md §1.11): as a snapshot row, with the response's {@code snapshot_mark}
+     * in its headers, so a client can tell which request a row came from.
+     */
+    public byte[] subsetRow(String key, List<String> names, String[] values, int snapshotMark) {
+        buffer.reset();
+        try (JsonGenerator g = JSON.createGenerator(buffer)) {
+            g.writeStartObject();
+            g.writeStringField("key", key);
+            writeValues(g, "value", names, values, null);
+            g.writeObjectFieldStart("headers");
+            g.writeStringField("operation", "insert");
+            writeRelation(g);
+            g.writeNumberField("snapshot_mark", snapshotMark);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buffer.toByteArray();
+    }
+
+    /**
      * A change from replication.
      *
      * @param operation  insert, update or delete

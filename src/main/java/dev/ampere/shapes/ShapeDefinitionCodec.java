@@ -77,6 +77,8 @@ public final class ShapeDefinitionCodec {
             g.writeBoolean(c.notNull());
             g.writeNumber(c.pkIndex());
             g.writeBoolean(c.generated());
+            g.writeString(c.schemaType());
+            g.writeNumber(c.schemaDims());
             g.writeEndArray();
         }
         g.writeEndArray();
@@ -170,9 +172,17 @@ public final class ShapeDefinitionCodec {
                         int pkIndex = p.getIntValue();
                         p.nextToken();
                         boolean generated = p.getBooleanValue();
-                        expect(p.nextToken(), JsonToken.END_ARRAY);
+                        // The header's type name and dims came later; definitions stored before them have neither.
+                        String schemaType = typeName;
+                        int schemaDims = dims;
+                        if (p.nextToken() != JsonToken.END_ARRAY) {
+                            schemaType = p.getText();
+                            p.nextToken();
+                            schemaDims = p.getIntValue();
+                            expect(p.nextToken(), JsonToken.END_ARRAY);
+                        }
                         columns.add(new ColumnInfo(cname, attnum, typeOid, typeName, base, typeKind, dims, typmod,
-                                notNull, pkIndex, generated));
+                                notNull, pkIndex, generated, schemaType, schemaDims));
                     }
                 }
                 default -> p.skipChildren();

@@ -32,6 +32,11 @@ final class Parser {
         return expr;
     }
 
+    /** A parser over {@code text} for callers that read something other than one whole expression ({@link OrderByClause}). */
+    static Parser over(String text) {
+        return new Parser(text);
+    }
+
     private void expectEndOfStatement() {
         Token t = peek();
         if (t.kind() == Token.Kind.EOF) return;

@@ -18,15 +18,34 @@ import dev.ampere.where.SqlType.Base;
  * <p>Stateless.
  */
 final class SqlRenderer {
-    private SqlRenderer() {}
+    /** Where {@code $n} values go: null to inline them as typed literals, else the list they are bound from. */
+    private final List<String> bindings;
+
+    private SqlRenderer(List<String> bindings) {
+        this.bindings = bindings;
+    }
 
     static String render(Expr e) {
+        return new SqlRenderer(null).renderToString(e);
+    }
+
+    /**
+     * As {@link #render(Expr)}, but every {@code $n} parameter (with a non-null value) becomes a JDBC placeholder
+     * {@code ?} (cast to its inferred type, bare for enums) and its text value is appended to {@code bindings}, in
+     * placeholder order. The values are meant to be bound untyped ({@code Types.OTHER}), so Postgres reads them as it
+     * would the inlined literal.
+     */
+    static String renderBound(Expr e, List<String> bindings) {
+        return new SqlRenderer(bindings).renderToString(e);
+    }
+
+    private String renderToString(Expr e) {
         StringBuilder sb = new StringBuilder();
         render(e, sb);
         return sb.toString();
     }
 
-    private static void render(Expr e, StringBuilder sb) {
+    private void render(Expr e, StringBuilder sb) {
         switch (e) {
             case Expr.Const c -> constant(c, sb);
             case Expr.Column c -> sb.append(TableInfo.quoteIdent(c.name()));
@@ -90,11 +109,17 @@ final class SqlRenderer {
         }
     }
 
-    private static void constant(Expr.Const c, StringBuilder sb) {
+    private void constant(Expr.Const c, StringBuilder sb) {
         Object v = c.value();
         SqlType t = c.type();
         if (v == null) {
             sb.append(t.base() == Base.UNKNOWN || t.base() == Base.ENUM ? "NULL" : "NULL::" + t.sqlName());
+            return;
+        }
+        if (bindings != null && c.param() > 0) {
+            bindings.add(Values.format(t, v));
+            sb.append('?');
+            if (t.base() != Base.ENUM && t.base() != Base.UNKNOWN) sb.append("::").append(t.sqlName());
             return;
         }
         if (c.param() == 0 && !t.array()) {
@@ -122,7 +147,7 @@ final class SqlRenderer {
         }
     }
 
-    private static void call(Expr.Call c, StringBuilder sb) {
+    private void call(Expr.Call c, StringBuilder sb) {
         switch (c.form()) {
             case INFIX -> {
                 sb.append('(');
@@ -140,19 +165,19 @@ final class SqlRenderer {
         }
     }
 
-    private static void function(String name, List<Expr> args, StringBuilder sb) {
+    private void function(String name, List<Expr> args, StringBuilder sb) {
         sb.append(name).append('(');
         list(args, sb);
         sb.append(')');
     }
 
-    private static void list(List<Expr> items, StringBuilder sb) {
+    private void list(List<Expr> items, StringBuilder sb) {
         StringJoiner j = new StringJoiner(", ");
-        for (Expr e : items) j.add(render(e));
+        for (Expr e : items) j.add(renderToString(e));
         sb.append(j);
     }
 
-    private static void joined(List<Expr> args, String sep, StringBuilder sb) {
+    private void joined(List<Expr> args, String sep, StringBuilder sb) {
         sb.append('(');
         for (int i = 0; i < args.size(); i++) {
             if (i > 0) sb.append(sep);
@@ -161,13 +186,13 @@ final class SqlRenderer {
         sb.append(')');
     }
 
-    private static void postfix(Expr arg, String suffix, StringBuilder sb) {
+    private void postfix(Expr arg, String suffix, StringBuilder sb) {
         sb.append('(');
         render(arg, sb);
         sb.append(suffix).append(')');
     }
 
-    private static void subscript(Expr.Subscript s, StringBuilder sb) {
+    private void subscript(Expr.Subscript s, StringBuilder sb) {
         sb.append('(');
         render(s.array(), sb);
         sb.append(')');

@@ -89,4 +89,31 @@ class SchemaHeaderTest {
                     + "\"vb\":{\"type\":\"varbit\",\"length\":-1}}", SchemaHeader.of(t, null));
         }
     }
+
+    @Test
+    void domainsAreReportedByTheirOwnNameAsElectricDoes() throws Exception {
+        String db = TestDatabase.createDatabase();
+        try (Connection c = TestDatabase.connect(db); Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE DOMAIN posint AS int4 CHECK (VALUE > 0);
+                    CREATE DOMAIN shortname AS varchar(10);
+                    CREATE DOMAIN intlist AS int4[];
+                    CREATE TABLE d (id posint PRIMARY KEY, name shortname, many posint[], list intlist, plain int4)""");
+            TableInfo t = CatalogQueries.loadTable(c, new RelationName("public", "d")).orElseThrow();
+            assertEquals("{\"id\":{\"type\":\"posint\",\"pk_index\":0,\"not_null\":true},"
+                    + "\"list\":{\"type\":\"intlist\"},\"many\":{\"type\":\"posint\",\"dims\":1},"
+                    + "\"name\":{\"type\":\"shortname\"},\"plain\":{\"type\":\"int4\"}}", SchemaHeader.of(t, null));
+            // The where engine and the codec still see the base types; a stored definition keeps the header's names.
+            ColumnInfo id = t.column("id").orElseThrow();
+            assertEquals("int4", id.typeName());
+            ColumnInfo list = t.column("list").orElseThrow();
+            assertEquals(1, list.arrayDims());
+            dev.ampere.shapes.ShapeDefinition def = dev.ampere.shapes.ShapeDefinition.create(t,
+                    java.util.Optional.of("id > 0"), java.util.Map.of(), java.util.Optional.empty(),
+                    dev.ampere.shapes.ShapeDefinition.Replica.DEFAULT, dev.ampere.shapes.ShapeDefinition.LogMode.FULL);
+            TableInfo decoded = dev.ampere.shapes.ShapeDefinitionCodec.decode(
+                    dev.ampere.shapes.ShapeDefinitionCodec.encode(def)).table();
+            assertEquals(SchemaHeader.of(t, null), SchemaHeader.of(decoded, null));
+        }
+    }
 }
