@@ -39,10 +39,11 @@ import java.util.concurrent.Executors;
  *
  * <p>Place in the tree: the last child of the ReplicationSupervisor (one_for_all), after the
  * DynamicConsumerSupervisor and the log collector. It owns the stack's shape storage and is the only writer of
- * the {@link ShapeTable}, which HTTP reads through a {@link ShapeDirectory}. Creation is serialised here, so
- * concurrent identical requests share one handle. At start it recovers the shapes stored by the previous run (each
- * gets a consumer, no new snapshot), or purges them all when the slot had to be created or the database timeline
- * changed.
+ * the {@link ShapeTable}, which HTTP reads through a {@link ShapeDirectory}. The choice of a new shape's handle is
+ * serialised here, so concurrent identical requests share one handle; its storage and processes are set up on a
+ * task of their own, so distinct shapes are created in parallel. At start it recovers the shapes stored by the
+ * previous run (each gets a consumer, no new snapshot), or purges them all when the slot had to be created or the
+ * database timeline changed.
  *
  * <p>A shape's state belongs to its consumer: removal is a {@link Consumer.Remove} message to it, never a write
  * from here. The consumer marks the shape ended (its readers answer 409) and exits; its processes then stop, this
