@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * @param integrationTesting  {@code ELECTRIC_ENABLE_INTEGRATION_TESTING}, false (enables DELETE /v1/shape)
  * @param secret              {@code ELECTRIC_SECRET}; exactly one of it and {@code ELECTRIC_INSECURE=true} is required
  * @param insecure            {@code ELECTRIC_INSECURE}
+ * @param shapeHibernateAfter {@code ELECTRIC_SHAPE_HIBERNATE_AFTER} in ms, 30000: how long an idle shape's consumer
+ *                            keeps its thread before it hibernates
  * @param requestLimits       {@code ELECTRIC_MAX_CONCURRENT_REQUESTS}, {@code {"initial":300,"existing":10000}}
  * @param maxShapes           {@code ELECTRIC_MAX_SHAPES} (or the deprecated {@code ELECTRIC_EXPERIMENTAL_MAX_SHAPES});
  *                            0, the default, means no limit
@@ -36,7 +38,7 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
-                     RequestLimits requestLimits, int maxShapes) {
+                     Duration shapeHibernateAfter, RequestLimits requestLimits, int maxShapes) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -86,6 +88,7 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.longValue("ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", 10_485_760L, 1, Long.MAX_VALUE),
                 r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
                 secret, insecure,
+                Duration.ofMillis(r.integer("ELECTRIC_SHAPE_HIBERNATE_AFTER", 30_000, 1, Integer.MAX_VALUE)),
                 r.string("ELECTRIC_MAX_CONCURRENT_REQUESTS").map(RequestLimits::parse).orElse(RequestLimits.DEFAULT),
                 r.string("ELECTRIC_MAX_SHAPES").isPresent()
                         ? r.integer("ELECTRIC_MAX_SHAPES", 0, 0, Integer.MAX_VALUE)
@@ -111,12 +114,12 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
     public Config withDatabase(DatabaseUrl url) {
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, requestLimits, maxShapes);
+                integrationTesting, secret, insecure, shapeHibernateAfter, requestLimits, maxShapes);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, requestLimits, maxShapes);
+                integrationTesting, secret, insecure, shapeHibernateAfter, requestLimits, maxShapes);
     }
 }

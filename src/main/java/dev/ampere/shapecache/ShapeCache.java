@@ -13,7 +13,6 @@ import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 import dev.ampere.shapecache.storage.StackStorage;
 import dev.ampere.shapes.Consumer;
-import dev.ampere.shapes.ConsumerSupervisor;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.shapes.PublicationSetup;
 import dev.ampere.shapes.ShapeDefinition;
@@ -46,9 +45,10 @@ import java.util.concurrent.Executors;
  * database timeline changed.
  *
  * <p>A shape's state belongs to its consumer: removal is a {@link Consumer.Remove} message to it, never a write
- * from here. The consumer marks the shape ended (its readers answer 409) and exits; its processes then stop, this
- * process hears it through its monitor and deletes the shape's storage. A shape that ends by itself (truncate,
- * schema change, failed snapshot) takes the same path.
+ * from here. The consumer marks the shape ended (its readers answer 409) and exits (stopping its snapshotter, if
+ * any); this process hears it through its monitor on the consumer and deletes the shape's storage. A shape that
+ * ends by itself (truncate, schema change, failed snapshot) takes the same path. A hibernated consumer is alive:
+ * its monitor does not fire, and its shape stays.
  *
  * <p>It also owns the stack's {@link PublicationSetup} and the count of shapes per table it reads: a table is counted
  * from just before its shape's processes start until they have stopped, and the table leaves the publication (after
@@ -71,7 +71,7 @@ public final class ShapeCache implements ProcessBody {
     record Evict(Map<String, Long> lastUsed) {}
 
     /** From a creation task: the new shape's storage and processes are ready. */
-    private record Created(ShapeState state, ProcessRef supervisor) {}
+    private record Created(ShapeState state, ProcessRef consumer) {}
 
     /** From a creation task: the shape could not be created. */
     private record CreationFailed(String canonical, String handle, Exception error) {}
@@ -83,10 +83,11 @@ public final class ShapeCache implements ProcessBody {
     private final Config config;
     private final ShapeTable table;
     private final ReplicationStart start;
-    private final ConsumerSupervisor.Deps deps;
+    private final DynamicConsumerSupervisor.Deps deps;
     private final Object consumersName;
-    private final Map<ProcessRef, String> supervisors = new HashMap<>();
-    private final Map<String, ProcessRef> supervisorOf = new HashMap<>();
+    /** Every shape's consumer, which this process monitors; hibernated ones included (hibernating is not exiting). */
+    private final Map<ProcessRef, String> consumerShapes = new HashMap<>();
+    private final Map<String, ProcessRef> consumerOf = new HashMap<>();
     private StackStorage storage;
     private ProcessRef consumers;
     private ProcessContext ctx;
@@ -104,7 +105,7 @@ public final class ShapeCache implements ProcessBody {
     private ExecutorService creations;
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
-                      ConsumerSupervisor.Deps deps, Object consumersName) {
+                      DynamicConsumerSupervisor.Deps deps, Object consumersName) {
         this.stackId = stackId;
         this.config = config;
         this.table = table;
@@ -135,12 +136,12 @@ public final class ShapeCache implements ProcessBody {
                 switch (ctx.receive()) {
                     case Call c -> handleCall(c);
                     case Evict(Map<String, Long> lastUsed) -> evict(lastUsed);
-                    case Created(ShapeState state, ProcessRef sup) -> created(state, sup);
+                    case Created(ShapeState state, ProcessRef consumer) -> created(state, consumer);
                     case CreationFailed(String canonical, String handle, Exception e) -> creationFailed(canonical, handle, e);
                     case Down d -> {
-                        String handle = supervisors.remove(d.process());
+                        String handle = consumerShapes.remove(d.process());
                         if (handle != null) {
-                            supervisorOf.remove(handle);
+                            consumerOf.remove(handle);
                             releaseTable(handle);
                             cleanUp(handle);
                         }
@@ -235,7 +236,7 @@ public final class ShapeCache implements ProcessBody {
         existing.ifPresent(s -> table.remove(s.handle()));
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         String handle = d.newHandle(micros);
-        while (table.get(handle).isPresent() || supervisorOf.containsKey(handle) || tableOfShape.containsKey(handle)) {
+        while (table.get(handle).isPresent() || consumerOf.containsKey(handle) || tableOfShape.containsKey(handle)) {
             handle = d.newHandle(++micros);
         }
         List<Call> waiters = new ArrayList<>();
@@ -255,8 +256,9 @@ public final class ShapeCache implements ProcessBody {
             s = storage.create(handle, ShapeDefinitionCodec.encode(d));
             ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS,
                     ShapeState.Snapshot.PENDING);
-            ProcessRef sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, Optional.empty(), publications);
-            cache.send(new Created(state, sup));
+            ProcessRef consumer = DynamicConsumerSupervisor.startShape(consumers, deps, state, Optional.empty(),
+                    publications);
+            cache.send(new Created(state, consumer));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             if (s != null) {
@@ -270,12 +272,12 @@ public final class ShapeCache implements ProcessBody {
         }
     }
 
-    private void created(ShapeState state, ProcessRef sup) {
+    private void created(ShapeState state, ProcessRef consumer) {
         Creation c = creating.remove(state.definition().canonical());
         table.put(state);
-        supervisors.put(sup, state.handle());
-        supervisorOf.put(state.handle(), sup);
-        sup.monitor(ctx.self()); // an already stopped supervisor sends its Down at once
+        consumerShapes.put(consumer, state.handle());
+        consumerOf.put(state.handle(), consumer);
+        consumer.monitor(ctx.self()); // an already stopped consumer sends its Down at once
         evictor.shapeAdded();
         if (c != null) for (Call w : c.waiters()) w.reply(state);
     }
@@ -290,16 +292,16 @@ public final class ShapeCache implements ProcessBody {
     /** Starts a recovered shape's processes (new shapes start theirs on a creation task). */
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
         useTable(state.handle(), state.definition().table().oid());
-        ProcessRef sup;
+        ProcessRef consumer;
         try {
-            sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered, publications);
+            consumer = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered, publications);
         } catch (InterruptedException | RuntimeException e) {
             releaseTable(state.handle());
             throw e;
         }
-        supervisors.put(sup, state.handle());
-        supervisorOf.put(state.handle(), sup);
-        sup.monitor(ctx.self());
+        consumerShapes.put(consumer, state.handle());
+        consumerOf.put(state.handle(), consumer);
+        consumer.monitor(ctx.self());
     }
 
     private void useTable(String handle, int oid) {
@@ -327,7 +329,7 @@ public final class ShapeCache implements ProcessBody {
                 continue;
             }
             table.remove(e.getKey());
-            Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(e.getKey()));
+            Optional<ProcessRef> consumer = deps.registry().whereis(DynamicConsumerSupervisor.consumerName(e.getKey()));
             try {
                 if (consumer.isEmpty() || !consumer.get().trySend(new Consumer.Remove("evicted"), Duration.ZERO)) {
                     consumer.ifPresent(ProcessRef::stop);
@@ -352,16 +354,17 @@ public final class ShapeCache implements ProcessBody {
         ShapeState state = table.remove(handle);
         if (state == null) return false;
         log.info("[{}] shape {} removed: {}", stackId, handle, reason);
-        Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(handle));
-        // A consumer whose mailbox stays full (a large transaction in flight) is stopped instead: stopping it
-        // ends the shape just the same, from its own thread.
+        Optional<ProcessRef> consumer = deps.registry().whereis(DynamicConsumerSupervisor.consumerName(handle));
+        // A hibernated consumer is woken by the message. One whose mailbox stays full (a large transaction in
+        // flight) is stopped instead: stopping it ends the shape just the same, from its own thread (or, if it
+        // hibernated meanwhile, from this one, without waking it).
         if (consumer.isEmpty() || !consumer.get().trySend(new Consumer.Remove(reason), REMOVE_SEND_TIMEOUT)) {
             consumer.ifPresent(ProcessRef::stop);
         }
         return true;
     }
 
-    /** The shape's processes have stopped: forget it and delete its data. */
+    /** The shape's consumer has exited (not merely hibernated): forget the shape and delete its data. */
     private void cleanUp(String handle) {
         ShapeState state = table.remove(handle);
         if (state != null) {
@@ -382,14 +385,14 @@ public final class ShapeCache implements ProcessBody {
 
     private void shutdown() {
         table.setAvailable(false);
-        // Creations in flight finish first; the processes they started stop with the DynamicConsumerSupervisor.
+        // Creations in flight finish first; the consumers they started stop with the DynamicConsumerSupervisor.
         if (creations != null) creations.close();
         for (Creation c : creating.values()) {
             for (Call w : c.waiters()) w.fail(new ShapesUnavailable("the shape cache is stopping", null));
         }
         if (evictor != null) evictor.close();
         if (publications != null) publications.close();
-        for (ProcessRef sup : List.copyOf(supervisors.keySet())) sup.stopUninterruptibly(Duration.ofSeconds(10));
+        for (ProcessRef consumer : List.copyOf(consumerShapes.keySet())) consumer.stopUninterruptibly(Duration.ofSeconds(10));
         table.clear();
         if (deleter != null) deleter.close();
         if (storage != null) storage.close();
