@@ -22,7 +22,9 @@ import java.util.List;
  * <p>Place in the tree: an owned process of the shape's {@link Consumer} ({@code OwnedProcesses}, forked in a scope
  * of the consumer's run, itself forked by the DynamicConsumerSupervisor); it exits when the snapshot is stored, and
  * is stopped if the consumer exits first. The consumer monitors it: a failure it reports, or a crash, ends the
- * shape with its {@link SnapshotFailure}. It owns one pooled connection for the duration; it writes the shape's snapshot region in
+ * shape with its {@link SnapshotFailure}. It owns one snapshot slot of the pool ({@link QueryPoolView#snapshotSlot()},
+ * taken before any connection, so snapshots queue for the pool instead of failing) and one pooled connection at a
+ * time; it writes the shape's snapshot region in
  * storage (the storage contract's snapshot writer) and tells the consumer how far it got, never touching the
  * shape's state itself.
  *
@@ -41,22 +43,23 @@ public final class Snapshotter implements ProcessBody {
     private final ShapeState state;
     private final ProcessRef consumer;
     private final QueryPoolView pool;
-    private final String publication;
+    private final PublicationSetup publications;
 
-    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication) {
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications) {
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
-        this.publication = publication;
+        this.publications = publications;
     }
 
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
-        try {
+        // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
+        try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
-            PublicationSetup.prepare(ds, publication, d.table());
+            publications.prepare(ds, d.table());
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
