@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 
@@ -48,8 +50,8 @@ public final class InitialSyncBenchmark {
         if (!Files.isRegularFile(jar)) throw new IllegalStateException("no Ampere jar at " + jar);
         String flags = System.getenv("AMPERE_E2E_JVM_FLAGS");
         List<String> jvmFlags = flags == null || flags.isBlank() ? DEFAULT_FLAGS : List.of(flags.trim().split("\\s+"));
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        ServerProcess.Launch launch = new ServerProcess.Launch(java, jar, jvmFlags);
+        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
+        ServerProcess.Launch launch = new ServerProcess.Launch(javaBin, jar, jvmFlags);
         Path work = Files.createTempDirectory("ampere-sync-");
 
         double[] copy = new double[RUNS];
@@ -74,19 +76,19 @@ public final class InitialSyncBenchmark {
             }
         } finally {
             try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         double limit = median(copy);
         double ampere = median(first);
         double stored = median(second);
-        String json = String.format(java.util.Locale.ROOT, """
+        String json = String.format(Locale.ROOT, """
                 {"rows": %d, "runs": %d, "copy_rows_per_s": %s, "first_client_rows_per_s": %s,
                  "second_client_rows_per_s": %s, "copy_median": %.0f, "first_client_median": %.0f,
                  "second_client_median": %.0f, "ratio_first_to_copy": %.3f}
                 """, rows, RUNS, Arrays.toString(round(copy)), Arrays.toString(round(first)),
                 Arrays.toString(round(second)), limit, ampere, stored, ampere / limit);
-        String md = String.format(java.util.Locale.ROOT, """
+        String md = String.format(Locale.ROOT, """
                 | %,d rows, median of %d | rows/s | vs COPY |
                 |---|---|---|
                 | pgjdbc `COPY (SELECT …) TO STDOUT` (limit) | %,.0f | 1.00× |
