@@ -33,7 +33,8 @@ import java.util.List;
  * <p>Order: the table goes into the publication with REPLICA IDENTITY FULL first; then a
  * {@code REPEATABLE READ READ ONLY} transaction takes {@code pg_current_snapshot()}, which goes to the consumer
  * (so it can drop stream transactions the snapshot contains); then the rows stream as {@code COPY ... TO STDOUT}
- * in that transaction, read on this thread and encoded once each on helper threads ({@link SnapshotPipeline}). When the first row is stored, or the query is known to return none, the consumer hears
+ * in that transaction, read on this thread and encoded once each on helper threads ({@link SnapshotPipeline}).
+ * When the first row is stored, or the query is known to return none, the consumer hears
  * {@link Consumer.SnapshotReady}: only then may a response for the snapshot commit its status. The snapshot ends with
  * the {@code snapshot-end} control message. A failure goes to the consumer, sorted ({@link SnapshotFailure}).
  *
