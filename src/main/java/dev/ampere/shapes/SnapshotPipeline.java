@@ -17,11 +17,14 @@ import java.util.function.Supplier;
  * <p>Place in the tree: owned by the {@link Snapshotter} for the length of one snapshot; its threads are plain
  * helper threads of that process and end with it ({@link #close}). It owns a fixed set of batches, handed round
  * between the threads through bounded queues, so memory stays flat in table size: at most
- * {@code batches × BATCH_BYTES} of rows are in flight. The first rows are held back ({@link #HOLD_ROWS}). Encoders start one at a time, another only when a filled
+ * {@code batches × BATCH_BYTES} of rows are in flight (batches are made as needed). The first rows are held back
+ * ({@link #HOLD_ROWS}). A snapshot that ends within its first batch starts no thread: {@link #finish} encodes and
+ * stores it on the caller's thread. Encoders start one at a time, another only when a filled
  * batch finds every encoder busy, up to {@code maxEncoders}: a small table uses one.
  *
  * <p>Threading: {@link #accept}, {@link #finish} and {@link #close} are called by the reader thread only. The
- * storage's snapshot writer is this pipeline's writer thread until {@link #finish} returns (its join orders those
+ * storage's snapshot writer is this pipeline's writer thread (or the caller, for a small snapshot) until
+ * {@link #finish} returns (its join orders those
  * writes before the caller's next ones). The first stored row runs {@code onFirstRow} on the writer thread. A failure
  * on any thread stops the others and is rethrown to the reader.
  */
@@ -42,7 +45,7 @@ final class SnapshotPipeline implements AutoCloseable {
         final byte[][] rows = new byte[BATCH_ROWS][];
         int size;
         int bytes;
-        final SnapshotRowWriter.Sink out = new SnapshotRowWriter.Sink(BATCH_BYTES * 2);
+        final SnapshotRowWriter.Sink out = new SnapshotRowWriter.Sink(64 * 1024);
         int[] ends = new int[BATCH_ROWS];
         private boolean encoded;
         private Throwable error;
@@ -86,7 +89,9 @@ final class SnapshotPipeline implements AutoCloseable {
     private final BlockingQueue<Batch> inOrder;
     private final List<Thread> threads = new ArrayList<>();
     private final String name;
-    private final Thread writer;
+    private final int maxBatches;
+    private int batchesMade;
+    private Thread writer;
     private volatile Throwable failure;
     private volatile boolean cancelled;
     private volatile long stored;
@@ -108,17 +113,24 @@ final class SnapshotPipeline implements AutoCloseable {
         this.maxEncoders = Math.max(1, maxEncoders);
         this.onFirstRow = onFirstRow;
         int batches = 2 * this.maxEncoders + 2;
-        for (int i = 0; i < batches; i++) free.add(new Batch());
+        this.maxBatches = batches;
         // Room for every batch and the end markers of finish and close, so handing over never blocks.
         this.toEncode = new ArrayBlockingQueue<>(batches + 2 * this.maxEncoders);
         this.inOrder = new ArrayBlockingQueue<>(batches + 2);
-        this.writer = start("write", this::writeLoop);
     }
 
     /** Takes one COPY row (kept, not copied, until it is encoded). */
     void accept(byte[] row) throws Exception {
         if (filling == null) {
-            filling = free.take();
+            filling = free.poll();
+            if (filling == null) {
+                if (batchesMade < maxBatches) {
+                    batchesMade++;
+                    filling = new Batch();
+                } else {
+                    filling = free.take();
+                }
+            }
             checkFailure();
         }
         filling.rows[filling.size++] = row;
@@ -131,6 +143,7 @@ final class SnapshotPipeline implements AutoCloseable {
 
     /** Ends the stream: waits until every row is stored; returns how many were. */
     long finish() throws Exception {
+        if (writer == null) return finishInline();
         if (filling != null && filling.size > 0) hand(filling);
         filling = null;
         released.countDown();
@@ -141,6 +154,16 @@ final class SnapshotPipeline implements AutoCloseable {
         finished = true;
         for (Thread t : threads) t.join();
         return stored;
+    }
+
+    /** A snapshot that ended within its first batch is encoded and stored on the calling thread: no threads. */
+    private long finishInline() throws Exception {
+        finished = true;
+        Batch b = filling;
+        filling = null;
+        if (b == null || b.size == 0) return 0;
+        encode(encoders.get(), b);
+        return store(b, 0);
     }
 
     /**
@@ -155,6 +178,7 @@ final class SnapshotPipeline implements AutoCloseable {
     private void hand(Batch b) throws Exception {
         filling = null;
         checkFailure();
+        if (writer == null) writer = start("write", this::writeLoop);
         if (encoderCount == 0 || (encoderCount < maxEncoders && !toEncode.isEmpty())) {
             encoderCount++;
             start("encode-" + encoderCount, this::encodeLoop);
@@ -208,18 +232,34 @@ final class SnapshotPipeline implements AutoCloseable {
                 continue;
             }
             try {
-                enc.writer().target(b.out);
-                for (int i = 0; i < b.size; i++) {
-                    byte[] row = b.rows[i];
-                    enc.row().parse(row, 0, row.length);
-                    b.ends[i] = enc.writer().write(enc.row());
-                }
+                encode(enc, b);
             } catch (Throwable e) {
                 b.encoded(e);
                 throw e;
             }
             b.encoded(null);
         }
+    }
+
+    private static void encode(Encoder enc, Batch b) {
+        enc.writer().target(b.out);
+        for (int i = 0; i < b.size; i++) {
+            byte[] row = b.rows[i];
+            enc.row().parse(row, 0, row.length);
+            b.ends[i] = enc.writer().write(enc.row());
+        }
+    }
+
+    /** Stores an encoded batch; {@code n} rows were stored before it. Returns the rows stored after it. */
+    private long store(Batch b, long n) throws Exception {
+        byte[] out = b.out.array();
+        int start = 0;
+        for (int i = 0; i < b.size && !cancelled; i++) {
+            storage.append(out, start, b.ends[i] - start);
+            start = b.ends[i];
+            if (n++ == 0) onFirstRow.run();
+        }
+        return n;
     }
 
     private void writeLoop() throws Exception {
@@ -230,13 +270,7 @@ final class SnapshotPipeline implements AutoCloseable {
                 Batch b = inOrder.take();
                 if (b == END || cancelled) return;
                 b.awaitEncoded();
-                byte[] out = b.out.array();
-                int start = 0;
-                for (int i = 0; i < b.size && !cancelled; i++) {
-                    storage.append(out, start, b.ends[i] - start);
-                    start = b.ends[i];
-                    if (n++ == 0) onFirstRow.run();
-                }
+                n = store(b, n);
                 stored = n;
                 b.reset();
                 free.put(b);

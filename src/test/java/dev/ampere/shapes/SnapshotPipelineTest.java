@@ -128,4 +128,20 @@ class SnapshotPipelineTest {
         assertEquals(1, ready.get());
         assertTrue(Arrays.equals(expected(rows - 1), stored.get(rows - 1)));
     }
+
+    @Test
+    void aSnapshotWithinOneBatchIsStoredOnTheCallersThread() throws Exception {
+        List<Thread> storingThreads = new ArrayList<>();
+        List<byte[]> stored = new ArrayList<>();
+        try (SnapshotPipeline p = new SnapshotPipeline("test", (b, off, len) -> {
+            storingThreads.add(Thread.currentThread());
+            stored.add(Arrays.copyOfRange(b, off, off + len));
+        }, SnapshotPipelineTest::encoder, 2, () -> {})) {
+            for (int i = 0; i < 10; i++) p.accept(copyRow(i));
+            assertEquals(10, p.finish());
+        }
+        assertEquals(10, stored.size());
+        for (Thread t : storingThreads) assertSame(Thread.currentThread(), t);
+        for (int i = 0; i < 10; i++) assertTrue(Arrays.equals(expected(i), stored.get(i)));
+    }
 }
