@@ -1,7 +1,6 @@
 package dev.ampere.shapes;
 
 import dev.ampere.postgres.QueryPoolView;
-import dev.ampere.postgres.RowKeys;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
@@ -9,9 +8,14 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
@@ -30,15 +34,18 @@ import java.util.List;
  *
  * <p>Order: the table goes into the publication with REPLICA IDENTITY FULL first; then a
  * {@code REPEATABLE READ READ ONLY} transaction takes {@code pg_current_snapshot()}, which goes to the consumer
- * (so it can drop stream transactions the snapshot contains); then the rows stream through a server-side cursor,
- * encoded once each. When the first row is stored, or the query is known to return none, the consumer hears
+ * (so it can drop stream transactions the snapshot contains); then the rows stream as {@code COPY ... TO STDOUT}
+ * in that transaction, read on this thread and encoded once each on helper threads ({@link SnapshotPipeline}).
+ * When the first row is stored, or the query is known to return none, the consumer hears
  * {@link Consumer.SnapshotReady}: only then may a response for the snapshot commit its status. The snapshot ends with
  * the {@code snapshot-end} control message. A failure goes to the consumer, sorted ({@link SnapshotFailure}).
  *
- * <p>Threading: a process; its connection is confined to its thread.
+ * <p>Threading: a process; its connection is confined to its thread. While rows stream, the storage's snapshot writer
+ * is the pipeline's writer thread; the pipeline has ended before this thread writes {@code snapshot-end}.
  */
 public final class Snapshotter implements ProcessBody {
-    private static final int FETCH_SIZE = 2_000;
+    /** Encoder threads a large snapshot may use (a small one uses one). */
+    private static final int ENCODERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
     private final ShapeState state;
     private final ProcessRef consumer;
@@ -95,31 +102,59 @@ public final class Snapshotter implements ProcessBody {
         }
     }
 
+    /** The COPY that reads a shape's rows, in its column order (text format; see {@link CopyTextRow}). */
+    static String copySql(ShapeDefinition d) {
+        return "COPY (SELECT " + String.join(", ", d.columns().stream().map(TableInfo::quoteIdent).toList())
+                + " FROM " + d.table().quotedName() + d.whereSql().map(w -> " WHERE " + w).orElse("")
+                + ") TO STDOUT";
+    }
+
+    /**
+     * Streams the rows with {@code COPY (SELECT ...) TO STDOUT} inside the snapshot's transaction (a COPY there
+     * reads the transaction's snapshot), encoding and storing them through a {@link SnapshotPipeline}: this thread
+     * only reads the socket.
+     */
     private void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
         TableInfo table = d.table();
         List<String> columns = d.columns();
-        String sql = "SELECT " + String.join(", ", columns.stream().map(TableInfo::quoteIdent).toList())
-                + " FROM " + table.quotedName() + d.whereSql().map(w -> " WHERE " + w).orElse("");
         int[] key = table.primaryKey().stream().mapToInt(columns::indexOf).toArray();
-        String prefix = LogItemEncoder.keyPrefix(table);
-        LogItemEncoder encoder = new LogItemEncoder(table);
-        try (Statement s = c.createStatement()) {
-            s.setFetchSize(FETCH_SIZE);
-            try (ResultSet rs = s.executeQuery(sql)) {
-                String[] values = new String[columns.size()];
-                boolean first = true;
-                while (rs.next()) {
-                    for (int i = 0; i < values.length; i++) values[i] = rs.getString(i + 1);
-                    storage.appendSnapshotRow(encoder.snapshotRow(RowKeys.key(prefix, values, key), columns, values));
-                    if (first) {
-                        // The query runs and yields rows: readers may commit their status now and stream rows as they
-                        // are stored; should a later row fail, their responses are aborted, never completed.
-                        consumer.send(new Consumer.SnapshotReady());
-                        first = false;
-                    }
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyOut out = copy.copyOut(copySql(d));
+        // The query runs and yields rows: readers may commit their status once the first is stored and stream rows
+        // as they are stored; should a later row fail, their responses are aborted, never completed.
+        Runnable ready = () -> consumer.send(new Consumer.SnapshotReady());
+        try (SnapshotPipeline pipeline = new SnapshotPipeline("snapshot-" + storage.handle(), storage::appendSnapshotRow,
+                () -> new SnapshotPipeline.Encoder(new CopyTextRow(columns.size()),
+                        new SnapshotRowWriter(table, columns, key)),
+                ENCODERS, ready)) {
+            try {
+                byte[] row;
+                while ((row = out.readFromCopy()) != null) pipeline.accept(row);
+            } catch (SQLException e) {
+                // Postgres failed the query part way (the where clause on some row): the rows released before it
+                // are stored, as a cursor would have stored them, and then the snapshot fails.
+                cancel(out);
+                try {
+                    pipeline.sourceFailed();
+                } catch (Exception alsoFailed) {
+                    e.addSuppressed(alsoFailed);
                 }
-                if (first) consumer.send(new Consumer.SnapshotReady());
+                throw e;
+            } catch (Exception e) {
+                cancel(out);
+                throw e;
             }
+            if (pipeline.finish() == 0) ready.run();
+        }
+    }
+
+    /** Ends a COPY this side abandons, so the connection can go back to the pool. */
+    private static void cancel(CopyOut out) {
+        if (!out.isActive()) return;
+        try {
+            out.cancelCopy();
+        } catch (SQLException expected) {
+            // The server answers a cancelled COPY with an error: that is the cancel succeeding.
         }
     }
 }
