@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
  * @param integrationTesting  {@code ELECTRIC_ENABLE_INTEGRATION_TESTING}, false (enables DELETE /v1/shape)
  * @param secret              {@code ELECTRIC_SECRET}; exactly one of it and {@code ELECTRIC_INSECURE=true} is required
  * @param insecure            {@code ELECTRIC_INSECURE}
+ * @param prometheusPort      {@code ELECTRIC_PROMETHEUS_PORT}: where {@code /metrics} is served; unset, none (0: any free port)
+ * @param jsonLogs            {@code ELECTRIC_LOG_FORMAT=json}: one JSON object per log line ({@code text}, the default)
  */
 public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
-                     long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure) {
+                     long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
+                     Optional<Integer> prometheusPort, boolean jsonLogs) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -76,7 +79,18 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.integer("ELECTRIC_CACHE_STALE_AGE", 300, 0, Integer.MAX_VALUE),
                 r.longValue("ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", 10_485_760L, 1, Long.MAX_VALUE),
                 r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
-                secret, insecure);
+                secret, insecure,
+                r.string("ELECTRIC_PROMETHEUS_PORT").map(v -> r.integer("ELECTRIC_PROMETHEUS_PORT", 0, 0, 65535)),
+                logFormat(r));
+    }
+
+    private static boolean logFormat(EnvReader r) {
+        String format = r.string("ELECTRIC_LOG_FORMAT").orElse("text");
+        return switch (format.toLowerCase(java.util.Locale.ROOT)) {
+            case "json" -> true;
+            case "text" -> false;
+            default -> throw new ConfigException("ELECTRIC_LOG_FORMAT", "must be text or json (got \"" + format + "\")");
+        };
     }
 
     /** The URL for pooled (non-replication) connections: the pooled URL when given, else the main one. */
@@ -98,12 +112,12 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
     public Config withDatabase(DatabaseUrl url) {
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure);
+                integrationTesting, secret, insecure, prometheusPort, jsonLogs);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure);
+                integrationTesting, secret, insecure, prometheusPort, jsonLogs);
     }
 }

@@ -19,17 +19,34 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class HttpServer implements AutoCloseable {
     private final WebServer server;
+    private final RecentErrors errors;
 
-    private HttpServer(WebServer server) {
+    private HttpServer(WebServer server, RecentErrors errors) {
         this.server = server;
+        this.errors = errors;
     }
+
+    /** What the operations side adds: request metrics and the status page's sources. */
+    public record Operations(HttpMetrics metrics, StatusSources status) {}
 
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
                                    ReplicationProgress progress, QueryPoolView pool) {
+        return start(config, events, shapeDirectory, tables, progress, pool,
+                new Operations(HttpMetrics.NONE, new StatusSources(
+                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1)));
+    }
+
+    public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
+                                   ReplicationProgress progress, QueryPoolView pool, Operations ops) {
         HealthRoutes health = new HealthRoutes(events);
         ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
+        RecentErrors errors = new RecentErrors(events);
+        StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status(), errors);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
+                .addFilter(RequestCounting.filter(ops.metrics()))
+                .get("/status", status::page)
+                .get("/status.json", status::json)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)
@@ -51,7 +68,7 @@ public final class HttpServer implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
-        return new HttpServer(server);
+        return new HttpServer(server, errors);
     }
 
     /** The port actually bound (useful when configured as 0). */
@@ -62,5 +79,6 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        errors.close();
     }
 }

@@ -29,6 +29,8 @@ final class ShapeRouter {
     private final Map<Integer, List<ShapeSubscription>> byTable = new HashMap<>();
     private final Map<String, ShapeSubscription> byHandle = new HashMap<>();
     private final Map<ProcessRef, String> byConsumer = new HashMap<>();
+    private int matchCount;
+    private int lastUnmatched;
 
     void add(ShapeSubscription s) {
         remove(s.handle());
@@ -70,13 +72,24 @@ final class ShapeRouter {
     Map<String, MatchList> route(TransactionFragment f) {
         Map<String, MatchList> out = new LinkedHashMap<>();
         List<Change> changes = f.changes();
-        for (int pos = 0; pos < changes.size(); pos++) route(changes.get(pos), pos, out);
+        int unmatched = 0;
+        for (int pos = 0; pos < changes.size(); pos++) {
+            if (!route(changes.get(pos), pos, out)) unmatched++;
+        }
+        lastUnmatched = unmatched;
         return out;
     }
 
-    private void route(Change change, int pos, Map<String, MatchList> out) {
+    /** How many changes of the last routed fragment affected no shape. */
+    int lastUnmatched() {
+        return lastUnmatched;
+    }
+
+    /** Whether the change affected at least one shape. */
+    private boolean route(Change change, int pos, Map<String, MatchList> out) {
         int oid = change.relation().id();
-        if (!index.hasShapes(oid)) return;
+        if (!index.hasShapes(oid)) return false;
+        int before = matchCount;
         switch (change) {
             case Change.Insert i -> {
                 for (String h : index.affectedShapes(oid, i.record()::value)) add(out, h, pos, false, true);
@@ -94,9 +107,11 @@ final class ShapeRouter {
                 for (ShapeSubscription s : onTable(oid)) add(out, s.handle(), pos, false, false);
             }
         }
+        return matchCount != before;
     }
 
-    private static void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
+    private void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
         out.computeIfAbsent(handle, h -> new MatchList()).add(ConsumerMessages.match(pos, oldIn, newIn));
+        matchCount++;
     }
 }

@@ -60,6 +60,7 @@ public final class ShapeCache implements ProcessBody {
     private final ReplicationStart start;
     private final ConsumerSupervisor.Deps deps;
     private final Object consumersName;
+    private final ShapeCacheMetrics metrics;
     private final Map<ProcessRef, String> supervisors = new HashMap<>();
     private final Map<String, ProcessRef> supervisorOf = new HashMap<>();
     private StackStorage storage;
@@ -68,6 +69,12 @@ public final class ShapeCache implements ProcessBody {
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
                       ConsumerSupervisor.Deps deps, Object consumersName) {
+        this(stackId, config, table, start, deps, consumersName, ShapeCacheMetrics.NONE);
+    }
+
+    public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
+                      ConsumerSupervisor.Deps deps, Object consumersName, ShapeCacheMetrics metrics) {
+        this.metrics = metrics;
         this.stackId = stackId;
         this.config = config;
         this.table = table;
@@ -184,6 +191,7 @@ public final class ShapeCache implements ProcessBody {
             storage.delete(handle);
             throw e;
         }
+        metrics.created();
         return state;
     }
 
@@ -201,6 +209,7 @@ public final class ShapeCache implements ProcessBody {
     private boolean remove(String handle, String reason) throws InterruptedException {
         ShapeState state = table.remove(handle);
         if (state == null) return false;
+        metrics.removed();
         log.info("[{}] shape {} removed: {}", stackId, handle, reason);
         Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(handle));
         // A consumer whose mailbox stays full (a large transaction in flight) is stopped instead: stopping it
@@ -217,6 +226,7 @@ public final class ShapeCache implements ProcessBody {
         if (state != null) {
             // It ended by itself (truncate, schema change, failed snapshot), not through remove().
             String reason = state.endReason();
+            metrics.removed();
             log.info("[{}] shape {} removed: {}", stackId, handle, reason != null ? reason : "its processes stopped");
         }
         try {

@@ -9,6 +9,8 @@ import dev.ampere.process.ProcessContext;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.slf4j.MDC;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +34,8 @@ import java.util.Optional;
  */
 public final class Consumer implements ProcessBody {
     static final Duration FLUSH_DELAY = Duration.ofMillis(5);
+    /** The MDC key under which a shape's processes log their shape (the JSON log format shows it). */
+    public static final String SHAPE_HANDLE = "shape_handle";
 
     /** From the snapshotter: the snapshot's bounds are known; rows follow. */
     public record SnapshotStarted(SnapshotInfo info) {}
@@ -48,6 +52,7 @@ public final class Consumer implements ProcessBody {
     private final ShapeStorage storage;
     private final Optional<SnapshotInfo> recovered;
     private final ChangeFeed feed;
+    private final ShapeMetrics metrics;
     private final TransactionLog transactions;
     private final List<ConsumerMessages.Deliver> waitingForSnapshot = new ArrayList<>();
     private long unflushedCommit;
@@ -55,6 +60,11 @@ public final class Consumer implements ProcessBody {
     private long flushDeadline;
 
     public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed) {
+        this(state, recovered, feed, ShapeMetrics.NONE);
+    }
+
+    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed, ShapeMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.storage = state.storage();
         this.recovered = recovered;
@@ -66,6 +76,7 @@ public final class Consumer implements ProcessBody {
 
     @Override
     public void run(ProcessContext ctx) throws Exception {
+        MDC.put(SHAPE_HANDLE, state.handle());
         try {
             ShapeDefinition d = state.definition();
             feed.subscribe(new ShapeSubscription(state.handle(), d.table(), d.where().orElse(null), ctx.self()));
@@ -149,7 +160,9 @@ public final class Consumer implements ProcessBody {
     }
 
     private void flush() throws Exception {
+        long started = System.nanoTime();
         storage.flush();
+        metrics.flushed(System.nanoTime() - started);
         feed.flushed(state.handle(), unflushedCommit);
         hasUnflushed = false;
     }

@@ -35,11 +35,12 @@ public final class ConsumerSupervisor {
     }
 
     /** What every shape's processes are given by the DynamicConsumerSupervisor's owner. */
-    public record Deps(ProcessRegistry registry, ChangeFeed feed, QueryPoolView pool, String publication) {}
+    public record Deps(ProcessRegistry registry, ChangeFeed feed, QueryPoolView pool, String publication,
+                       ShapeMetrics metrics) {}
 
     public static ChildSpec spec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered) {
         String handle = state.handle();
-        ChildSpec consumer = ChildSpec.of("consumer", () -> new Consumer(state, recovered, deps.feed()))
+        ChildSpec consumer = ChildSpec.of("consumer", () -> new Consumer(state, recovered, deps.feed(), deps.metrics()))
                 .withRestart(RestartType.TEMPORARY)
                 .asSignificant()
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))
@@ -49,7 +50,7 @@ public final class ConsumerSupervisor {
                 .child(consumer);
         if (recovered.isEmpty()) {
             b.child(ChildSpec.of("snapshotter", () -> new Snapshotter(state,
-                            deps.registry().whereis(consumerName(handle)).orElseThrow(), deps.pool(), deps.publication()))
+                            deps.registry().whereis(consumerName(handle)).orElseThrow(), deps.pool(), deps.publication(), deps.metrics()))
                     .withRestart(RestartType.TEMPORARY));
         }
         return b.asChild().withRestart(RestartType.TEMPORARY);

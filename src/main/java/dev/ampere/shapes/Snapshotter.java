@@ -9,6 +9,10 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -34,14 +38,24 @@ import java.util.List;
  * <p>Threading: a process; its connection is confined to its thread.
  */
 public final class Snapshotter implements ProcessBody {
+    private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
     private static final int FETCH_SIZE = 2_000;
+    /** A long snapshot reports its progress this often (checked every {@link #FETCH_SIZE} rows). */
+    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
 
     private final ShapeState state;
     private final ProcessRef consumer;
     private final QueryPoolView pool;
     private final String publication;
+    private final ShapeMetrics metrics;
 
     public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication) {
+        this(state, consumer, pool, publication, ShapeMetrics.NONE);
+    }
+
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication,
+                       ShapeMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
@@ -51,6 +65,8 @@ public final class Snapshotter implements ProcessBody {
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
+        MDC.put(Consumer.SHAPE_HANDLE, state.handle());
+        long started = System.nanoTime();
         try {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
@@ -62,14 +78,24 @@ public final class Snapshotter implements ProcessBody {
                 SnapshotInfo info = currentSnapshot(c);
                 consumer.send(new Consumer.SnapshotStarted(info));
                 ShapeStorage storage = state.storage();
-                if (d.log() == ShapeDefinition.LogMode.FULL) streamRows(c, d, storage);
+                long rows = 0;
+                if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
                 else consumer.send(new Consumer.SnapshotReady());
                 storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
                 storage.completeSnapshot(info);
                 c.commit();
+                long took = System.nanoTime() - started;
+                metrics.snapshotStored(rows, took);
+                if (took > PROGRESS_EVERY_NANOS) {
+                    log.info("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
+                            state.handle(), rows, took / 1_000_000);
+                }
             }
         } catch (Exception e) {
-            if (!ctx.stopRequested()) consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            if (!ctx.stopRequested()) {
+                metrics.snapshotFailed();
+                consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            }
         }
     }
 
@@ -90,7 +116,7 @@ public final class Snapshotter implements ProcessBody {
         }
     }
 
-    private void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
+    private long streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
         TableInfo table = d.table();
         List<String> columns = d.columns();
         String sql = "SELECT " + String.join(", ", columns.stream().map(TableInfo::quoteIdent).toList())
@@ -103,7 +129,15 @@ public final class Snapshotter implements ProcessBody {
             try (ResultSet rs = s.executeQuery(sql)) {
                 String[] values = new String[columns.size()];
                 boolean first = true;
+                long rows = 0;
+                long started = System.nanoTime();
+                long lastReport = started;
                 while (rs.next()) {
+                    if (++rows % FETCH_SIZE == 0 && System.nanoTime() - lastReport > PROGRESS_EVERY_NANOS) {
+                        lastReport = System.nanoTime();
+                        log.info("snapshot of {} for shape {}: {} rows so far ({} s)", table.quotedName(),
+                                state.handle(), rows, (lastReport - started) / 1_000_000_000L);
+                    }
                     for (int i = 0; i < values.length; i++) values[i] = rs.getString(i + 1);
                     storage.appendSnapshotRow(encoder.snapshotRow(RowKeys.key(prefix, values, key), columns, values));
                     if (first) {
@@ -114,6 +148,7 @@ public final class Snapshotter implements ProcessBody {
                     }
                 }
                 if (first) consumer.send(new Consumer.SnapshotReady());
+                return rows;
             }
         }
     }
