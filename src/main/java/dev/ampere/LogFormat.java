@@ -2,7 +2,6 @@ package dev.ampere;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import org.slf4j.LoggerFactory;
@@ -10,10 +9,10 @@ import org.slf4j.LoggerFactory;
 import java.io.OutputStream;
 
 /**
- * Switches the log output to one JSON object per line ({@code ELECTRIC_LOG_FORMAT=json}) with logback's own
- * {@link JsonEncoder}: each line carries {@code level}, {@code timestamp} (ms since the epoch), {@code loggerName},
- * {@code message}, the {@code mdc} (a shape's processes put {@code shape_handle} there), the logger context's
- * properties (the {@code stack_id}) and any {@code throwable}. The text format is src/main/resources/logback.xml.
+ * Switches the log output to one JSON object per line ({@code ELECTRIC_LOG_FORMAT=json}), written by
+ * {@link JsonLineEncoder}: {@code time}, {@code level}, {@code logger}, {@code message}, {@code stack_id},
+ * {@code thread}, {@code shape_handle} in a shape's processes, {@code exception} when there is one. The text format
+ * is src/main/resources/logback.xml.
  *
  * <p>Called once at start-up, before the stack starts; idempotent.
  */
@@ -28,9 +27,8 @@ public final class LogFormat {
      */
     public static synchronized AutoCloseable useJson(String stackId, OutputStream out) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.putProperty("stack_id", stackId);
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        JsonEncoder encoder = new JsonEncoder();
+        JsonLineEncoder encoder = new JsonLineEncoder(stackId);
         encoder.setContext(context);
         encoder.start();
         OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();

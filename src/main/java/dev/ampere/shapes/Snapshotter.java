@@ -86,10 +86,10 @@ public final class Snapshotter implements ProcessBody {
                 c.commit();
                 long took = System.nanoTime() - started;
                 metrics.snapshotStored(rows, took);
-                if (took > PROGRESS_EVERY_NANOS) {
-                    log.info("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
-                            state.handle(), rows, took / 1_000_000);
-                }
+                // Long snapshots are worth an operator's attention; the others are there when debugging.
+                (took > PROGRESS_EVERY_NANOS ? log.atInfo() : log.atDebug())
+                        .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
+                                state.handle(), rows, took / 1_000_000);
             }
         } catch (Exception e) {
             if (!ctx.stopRequested()) {
