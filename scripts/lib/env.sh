@@ -29,6 +29,11 @@ ensure_built() {
   jar=$(ls target/ampere-*.jar 2>/dev/null | head -n 1 || true)
   if [ -z "$jar" ] || [ -n "$(find pom.xml src/main -newer "$jar" -print -quit)" ]; then
     echo "ampere: building..." >&2
-    "${MVN[@]}" -q package -DskipTests
+    # Maven 3.8 writes colour resets (ESC[0m) even in batch mode; keep them out of logs that are not a terminal.
+    if [ -t 2 ]; then
+      "${MVN[@]}" -q package -DskipTests
+    else
+      "${MVN[@]}" -q package -DskipTests 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' >&2
+    fi
   fi
 }

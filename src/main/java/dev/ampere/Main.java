@@ -39,7 +39,18 @@ public final class Main {
             Path dir = Path.of(env.getOrDefault("AMPERE_EMBEDDED_PG_DIR", "./data/postgres")).toAbsolutePath().normalize();
             int port = Integer.parseInt(env.getOrDefault("AMPERE_EMBEDDED_PG_PORT", "54321"));
             log.info("no DATABASE_URL: starting an embedded Postgres in {}", dir);
-            embedded = EmbeddedPostgresServer.start(dir, port);
+            try {
+                embedded = EmbeddedPostgresServer.start(dir, port);
+            } catch (EmbeddedPostgresServer.DataDirectoryInUse e) {
+                System.err.println("ampere: " + e.getMessage());
+                System.exit(1);
+                return;
+            } catch (RuntimeException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                System.err.println("ampere: could not start the embedded Postgres in " + dir + ": " + cause.getMessage());
+                System.exit(1);
+                return;
+            }
             config = config.withDatabase(DatabaseUrl.parse("DATABASE_URL", embedded.databaseUrl()));
             log.info("embedded Postgres is up; connect with: psql '{}'", embedded.databaseUrl());
         }

@@ -58,6 +58,11 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                     "must be 1 to 64 letters, digits, '_', '.' or '-' (got \"" + stackId + "\")");
         }
         Optional<String> secret = r.string("ELECTRIC_SECRET");
+        if (secret.isEmpty() && env.containsKey("ELECTRIC_SECRET")) {
+            // Set but empty is a mistake, never a request to serve without a secret.
+            throw new ConfigException("ELECTRIC_SECRET", "is set but empty; give it the secret clients must send,"
+                    + " or unset it and set ELECTRIC_INSECURE=true to serve shapes without one");
+        }
         boolean insecure = r.bool("ELECTRIC_INSECURE", false);
         if (secret.isPresent() && insecure) {
             throw new ConfigException("ELECTRIC_SECRET", "cannot be set together with ELECTRIC_INSECURE=true");

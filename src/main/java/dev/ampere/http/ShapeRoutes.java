@@ -178,10 +178,17 @@ final class ShapeRoutes {
     private Optional<ShapeDefinition> define(ServerResponse res, String method, Map<String, List<String>> query,
                                              ShapeDefinitionParams params) throws InterruptedException {
         Optional<TableInfo> table;
+        Optional<String> refusal;
         try {
             table = tables.lookup(params.relation(), LOOKUP_TIMEOUT);
+            refusal = tables.refusal(params.relation(), config.publicationName(), LOOKUP_TIMEOUT);
         } catch (DatabaseUnavailable e) {
             ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
+            return Optional.empty();
+        }
+        if (refusal.isPresent()) {
+            // What Postgres would refuse to publish or read is the client's error (docs/protocol.md §1.4).
+            ShapeResponses.invalid(res, method, RequestErrors.of("table", refusal.get()), cache);
             return Optional.empty();
         }
         if (table.isEmpty()) {

@@ -47,6 +47,66 @@ public final class CatalogQueries {
 
     private record PgType(int oid, String name, char type, int elem, int baseType, char category) {}
 
+    // Postgres's own rule for what a publication can hold (is_publishable_class): an ordinary or partitioned table,
+    // permanent, not a system catalog (OIDs below FirstNormalObjectId, 16384). Adding a table to a publication and
+    // setting its replica identity both take ownership (membership of the owning role).
+    private static final String REFUSAL_SQL = """
+            SELECT c.relkind, c.relpersistence,
+                   c.oid < 16384 OR n.nspname IN ('pg_catalog', 'information_schema') OR n.nspname LIKE 'pg\\_toast%'
+                     OR n.nspname LIKE 'pg\\_temp%' AS system,
+                   has_table_privilege(c.oid, 'SELECT') AS readable,
+                   pg_has_role(c.relowner, 'USAGE') AS owned,
+                   c.relreplident = 'f' AND EXISTS (SELECT 1 FROM pg_publication_rel pr
+                     JOIN pg_publication p ON p.oid = pr.prpubid WHERE pr.prrelid = c.oid AND p.pubname = ?) AS ready
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = ? AND c.relname = ?""";
+
+    /**
+     * Why a shape cannot be made of this relation although it may exist: a system catalog, another kind of
+     * relation than an ordinary table, an unlogged or temporary table (its changes never reach the replication
+     * stream), a table the role may not read, or one it would have to alter (add to the publication, set REPLICA
+     * IDENTITY FULL) without owning it; one already in {@code publication} with REPLICA IDENTITY FULL needs no
+     * ownership. Empty when nothing stands in the way, or when no such relation exists.
+     * The message is for the client's {@code errors.table} (docs/protocol.md §1.4).
+     */
+    public static Optional<String> refusal(Connection c, RelationName relation, String publication) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(REFUSAL_SQL)) {
+            ps.setString(1, publication);
+            ps.setString(2, relation.schema());
+            ps.setString(3, relation.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                String name = "Table \"" + relation.schema() + "." + relation.name() + "\"";
+                char kind = rs.getString(1).charAt(0);
+                char persistence = rs.getString(2).charAt(0);
+                if (rs.getBoolean(3)) return Optional.of(name + " is a system catalog; only user tables can be shapes");
+                String what = switch (kind) {
+                    case 'r' -> null;
+                    case 'p' -> " is a partitioned table, which cannot be a shape yet; use its partitions";
+                    case 'v' -> " is a view; only tables can be shapes";
+                    case 'm' -> " is a materialized view; only tables can be shapes";
+                    case 'f' -> " is a foreign table; only tables can be shapes";
+                    default -> " is not a table; only tables can be shapes";
+                };
+                if (what != null) return Optional.of(name + what);
+                if (persistence != 'p') {
+                    return Optional.of(name + " is " + (persistence == 'u' ? "unlogged" : "temporary")
+                            + ", so its changes never reach logical replication");
+                }
+                String quoted = "\"" + relation.schema() + "." + relation.name() + "\"";
+                if (!rs.getBoolean(4)) {
+                    return Optional.of("Permission denied for table " + quoted + ": the database role may not read it");
+                }
+                if (!rs.getBoolean(5) && !rs.getBoolean(6)) {
+                    return Optional.of("Permission denied for table " + quoted + ": it must be added to the publication"
+                            + " with REPLICA IDENTITY FULL, which only its owner may do, and the database role does not"
+                            + " own it");
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
     private CatalogQueries() {}
 
     public static Optional<TableInfo> loadTable(Connection c, RelationName relation) throws SQLException {

@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 
 /**
@@ -45,6 +46,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return new EmbeddedPostgresServer(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded Postgres", e);
+        } catch (IllegalStateException e) {
+            // zonky locks <dataDir>/epg-lock: held by this process (overlapping lock) or another one ("could not lock").
+            boolean locked = e instanceof OverlappingFileLockException || String.valueOf(e.getMessage()).startsWith("could not lock");
+            if (dataDir != null && locked) {
+                throw new DataDirectoryInUse(dataDir);
+            }
+            throw e;
+        }
+    }
+
+    /** The data directory is locked by another embedded Postgres: another Ampere runs on the same data. */
+    public static final class DataDirectoryInUse extends RuntimeException {
+        DataDirectoryInUse(Path dataDir) {
+            super("the embedded Postgres data directory " + dataDir + " is in use by another Ampere; stop that one"
+                    + " first, or set AMPERE_EMBEDDED_PG_DIR (and AMPERE_EMBEDDED_PG_PORT) to run a second one", null,
+                    false, false);
         }
     }
 

@@ -24,6 +24,9 @@ public final class Inspector implements ProcessBody {
 
     record Invalidate(RelationName relation) {}
 
+    /** Why no shape can be made of the relation, if anything stands in the way ({@link CatalogQueries#refusal}). */
+    record Refusal(RelationName relation, String publication) {}
+
     private final TableCache cache;
     private final QueryPoolView pool;
 
@@ -41,6 +44,14 @@ public final class Inspector implements ProcessBody {
                 case Call c when c.request() instanceof Load(RelationName relation) -> {
                     try {
                         c.reply(load(relation));
+                    } catch (RuntimeException | SQLException e) {
+                        c.fail(new DatabaseUnavailable("could not read the catalog for " + relation + ": "
+                                + e.getMessage(), e));
+                    }
+                }
+                case Call c when c.request() instanceof Refusal(RelationName relation, String publication) -> {
+                    try (Connection conn = pool.require().getConnection()) {
+                        c.reply(CatalogQueries.refusal(conn, relation, publication));
                     } catch (RuntimeException | SQLException e) {
                         c.fail(new DatabaseUnavailable("could not read the catalog for " + relation + ": "
                                 + e.getMessage(), e));

@@ -43,6 +43,24 @@ public final class TableLookup {
         }
     }
 
+    /**
+     * Why no shape can be made of the relation (a system catalog, a view, an unlogged table, a table the role may
+     * not read, or would have to add to {@code publication} without owning it), or empty; asked of the catalog
+     * each time, before a new shape is created.
+     *
+     * @throws DatabaseUnavailable when the database cannot be asked
+     */
+    public Optional<String> refusal(RelationName relation, String publication, Duration timeout) throws InterruptedException {
+        try {
+            return inspector().call(new Inspector.Refusal(relation, publication), timeout);
+        } catch (CallException.Failed e) {
+            if (e.getCause() instanceof DatabaseUnavailable u) throw u;
+            throw new DatabaseUnavailable("could not read the catalog for " + relation + ": " + e.getMessage(), e);
+        } catch (CallException e) {
+            throw new DatabaseUnavailable("the table metadata service is not answering: " + e.getMessage(), e);
+        }
+    }
+
     /** The table's primary key columns (empty: none, or no such table); for row keys on the replication path. */
     public List<String> primaryKey(RelationName relation, Duration timeout) throws InterruptedException {
         return lookup(relation, timeout).map(TableInfo::primaryKey).orElse(List.of());

@@ -17,6 +17,7 @@ import dev.ampere.postgres.TableLookup;
 import dev.ampere.shapes.ChangeFeed;
 import dev.ampere.shapes.ConsumerMessages;
 import dev.ampere.shapes.ShapeSubscription;
+import dev.ampere.where.EvalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,9 @@ import java.util.concurrent.TimeUnit;
  * queued here ({@link Sink}), and each consumer's mailbox is bounded, so a slow consumer slows the stream instead of
  * growing memory. Control messages (subscriptions, flush reports) are never bounded, so a consumer reporting a flush
  * can never deadlock with the collector delivering to it.
+ *
+ * <p>A shape whose where clause throws on a change, or goes over its evaluation budget, is invalidated alone
+ * ({@link #invalidate}): replication goes on for every other shape.
  *
  * <p>Threading: a process; the router, the tracker and the current transaction are owned by its thread.
  */
@@ -210,8 +214,10 @@ public final class ShapeLogCollector implements ProcessBody {
 
     private void dispatch(TransactionFragment f) {
         if (f.first()) currentTransaction.clear();
-        Map<String, MatchList> affected = router.route(f);
+        ShapeRouter.Routed routed = router.route(f);
         metrics.fragmentRouted(f.changes().size(), router.lastUnmatched());
+        for (ShapeRouter.Failure failure : routed.failed()) invalidate(failure);
+        Map<String, MatchList> affected = routed.affected();
         for (Map.Entry<String, MatchList> e : affected.entrySet()) {
             ShapeSubscription s = router.get(e.getKey());
             if (s != null) s.consumer().send(new ConsumerMessages.Deliver(f, e.getValue().toArray()));
@@ -233,6 +239,30 @@ public final class ShapeLogCollector implements ProcessBody {
             tracker.dispatched(f.commitLsn(), currentTransaction);
             currentTransaction.clear();
         }
+    }
+
+    /**
+     * A shape whose where clause failed on a change: the router has already dropped it; it no longer holds back
+     * acknowledgements, and its consumer (the shape's owner) is told to end it, so its clients get 409.
+     */
+    private void invalidate(ShapeRouter.Failure failure) {
+        ShapeSubscription s = failure.shape();
+        RuntimeException e = failure.error();
+        String why = abbreviate(e instanceof EvalException ? e.getMessage() : "an internal error (" + e + ")");
+        String reason = "its where clause could not be evaluated on the change at " + failure.offset() + ": " + why;
+        log.warn("shape {} on {} (where {}) is invalidated: {}", s.handle(), s.table().quotedName(),
+                s.where() == null ? "-" : s.where().text(), reason);
+        if (!(e instanceof EvalException)) log.debug("evaluation failure of shape {}", s.handle(), e);
+        s.consumer().demonitor(ctx.self());
+        currentTransaction.remove(s.handle());
+        tracker.removed(s.handle());
+        s.consumer().send(new ConsumerMessages.WhereClauseFailed(reason));
+    }
+
+    /** Error messages quote the row's value (as Postgres's do), which can be megabytes: keep log lines short. */
+    private static String abbreviate(String message) {
+        String m = String.valueOf(message);
+        return m.length() <= 300 ? m : m.substring(0, 300) + "… (" + m.length() + " characters)";
     }
 
     private void unsubscribe(String handle) {

@@ -1,6 +1,7 @@
 package dev.ampere.replication;
 
 import dev.ampere.changes.Change;
+import dev.ampere.changes.LogOffset;
 import dev.ampere.changes.TransactionFragment;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.shapes.ConsumerMessages;
@@ -21,6 +22,10 @@ import java.util.Set;
  * position in the fragment and whether its old row and its new row satisfy the shape's where clause (an update
  * can move a row into or out of a shape). Consumers act on those facts and never evaluate a where clause again.
  * A TRUNCATE reaches every shape on its table.
+ *
+ * <p>A shape whose where clause cannot be evaluated on a change (Postgres would raise an error for the row, or the
+ * evaluation went over its cost budget) is taken out of routing at once, before the next change, and reported in
+ * {@link Routed#failed()}: it gets none of the fragment's changes, and the other shapes are routed as usual.
  *
  * <p>Not thread-safe: owned by the ShapeLogCollector's thread.
  */
@@ -68,16 +73,36 @@ final class ShapeRouter {
         return byTable.getOrDefault(tableOid, List.of());
     }
 
-    /** Every affected shape of the fragment with its packed matches, in the order shapes were first affected. */
-    Map<String, MatchList> route(TransactionFragment f) {
+    /**
+     * What routing a fragment found: every affected shape with its packed matches, in the order shapes were first
+     * affected, and the shapes whose where clause failed (already unregistered here).
+     */
+    record Routed(Map<String, MatchList> affected, List<Failure> failed) {}
+
+    /** A shape whose where clause threw on the change at {@code offset}; the shape is no longer routed to. */
+    record Failure(ShapeSubscription shape, RuntimeException error, LogOffset offset) {}
+
+    Routed route(TransactionFragment f) {
         Map<String, MatchList> out = new LinkedHashMap<>();
+        List<Failure> failed = new ArrayList<>();
+        Map<String, RuntimeException> failedNow = new LinkedHashMap<>();
         List<Change> changes = f.changes();
         int unmatched = 0;
         for (int pos = 0; pos < changes.size(); pos++) {
-            if (!route(changes.get(pos), pos, out)) unmatched++;
+            Change change = changes.get(pos);
+            int before = matchCount;
+            route(change, pos, out, failedNow);
+            if (matchCount == before) unmatched++;
+            if (failedNow.isEmpty()) continue;
+            for (Map.Entry<String, RuntimeException> e : failedNow.entrySet()) {
+                out.remove(e.getKey());
+                ShapeSubscription s = remove(e.getKey());
+                if (s != null) failed.add(new Failure(s, e.getValue(), change.offset()));
+            }
+            failedNow.clear();
         }
         lastUnmatched = unmatched;
-        return out;
+        return new Routed(out, failed);
     }
 
     /** How many changes of the last routed fragment affected no shape. */
@@ -85,29 +110,27 @@ final class ShapeRouter {
         return lastUnmatched;
     }
 
-    /** Whether the change affected at least one shape. */
-    private boolean route(Change change, int pos, Map<String, MatchList> out) {
+    private void route(Change change, int pos, Map<String, MatchList> out, Map<String, RuntimeException> failed) {
         int oid = change.relation().id();
-        if (!index.hasShapes(oid)) return false;
-        int before = matchCount;
+        if (!index.hasShapes(oid)) return;
+        java.util.function.BiConsumer<String, RuntimeException> onFailure = failed::putIfAbsent;
         switch (change) {
             case Change.Insert i -> {
-                for (String h : index.affectedShapes(oid, i.record()::value)) add(out, h, pos, false, true);
+                for (String h : index.affectedShapes(oid, i.record()::value, onFailure)) add(out, h, pos, false, true);
             }
             case Change.Delete d -> {
-                for (String h : index.affectedShapes(oid, d.oldRecord()::value)) add(out, h, pos, true, false);
+                for (String h : index.affectedShapes(oid, d.oldRecord()::value, onFailure)) add(out, h, pos, true, false);
             }
             case Change.Update u -> {
-                Set<String> oldIn = index.affectedShapes(oid, u.oldRecord()::value);
-                Set<String> newIn = index.affectedShapes(oid, u.record()::value);
-                for (String h : oldIn) add(out, h, pos, true, newIn.contains(h));
-                for (String h : newIn) if (!oldIn.contains(h)) add(out, h, pos, false, true);
+                Set<String> oldIn = index.affectedShapes(oid, u.oldRecord()::value, onFailure);
+                Set<String> newIn = index.affectedShapes(oid, u.record()::value, onFailure);
+                for (String h : oldIn) if (!failed.containsKey(h)) add(out, h, pos, true, newIn.contains(h));
+                for (String h : newIn) if (!oldIn.contains(h) && !failed.containsKey(h)) add(out, h, pos, false, true);
             }
             case Change.Truncate t -> {
                 for (ShapeSubscription s : onTable(oid)) add(out, s.handle(), pos, false, false);
             }
         }
-        return matchCount != before;
     }
 
     private void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {

@@ -27,7 +27,8 @@ import java.util.Optional;
  * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
  * appends them to storage; publishes the new end to readers at each transaction end. It flushes storage in batches
  * (when its mailbox runs dry, or after {@link #FLUSH_DELAY}) and only then reports the transactions durable to the
- * collector. A TRUNCATE of its table, a schema change, a failed snapshot or a {@link Remove} ends the shape:
+ * collector. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
+ * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
  * the state is marked ended first, so every waiting reader answers 409 at once.
  *
  * <p>Threading: a process; everything is confined to its thread; readers see only the {@link ShapeState}.
@@ -137,6 +138,7 @@ public final class Consumer implements ProcessBody {
             case Remove(String reason) -> end(reason);
             case ConsumerMessages.RelationChanged(Relation r) ->
                     matchesTable(r) ? Outcome.CONTINUE : end("the schema of " + r + " changed");
+            case ConsumerMessages.WhereClauseFailed(String reason) -> end(reason);
             case ConsumerMessages.StreamRestarted() -> {
                 transactions.streamRestarted();
                 yield Outcome.CONTINUE;

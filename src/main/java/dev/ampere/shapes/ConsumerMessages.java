@@ -27,6 +27,13 @@ public final class ConsumerMessages {
      */
     public record StreamRestarted() {}
 
+    /**
+     * The shape's where clause could not be evaluated on a change (Postgres would raise an error for the row, or
+     * the evaluation went over its cost budget): the collector no longer routes to the shape, and the consumer
+     * ends it, so its clients get 409 and refetch (docs/protocol.md §1.9). {@code reason} says which change and why.
+     */
+    public record WhereClauseFailed(String reason) {}
+
     private static final int OLD_IN = 2;
     private static final int NEW_IN = 1;
 

@@ -25,6 +25,31 @@ final class Arith {
         return new EvalException(type + " out of range");
     }
 
+    /** Postgres's numeric limits: digits before the decimal point, and after it. */
+    static final int NUMERIC_MAX_INTEGER_DIGITS = 131072;
+    static final int NUMERIC_MAX_SCALE = 16383;
+
+    static EvalException numericOverflow() {
+        return new EvalException("value overflows numeric format");
+    }
+
+    /**
+     * A numeric result within Postgres's range: more than {@link #NUMERIC_MAX_INTEGER_DIGITS} digits before the
+     * point overflows (as in Postgres); a scale over {@link #NUMERIC_MAX_SCALE} is rounded to it. Keeps every
+     * numeric value, and so the cost of each operation on it, bounded.
+     */
+    static BigDecimal numeric(BigDecimal v) {
+        if (v.signum() == 0) return v.scale() > NUMERIC_MAX_SCALE ? v.setScale(NUMERIC_MAX_SCALE) : v;
+        if ((long) v.precision() - v.scale() > NUMERIC_MAX_INTEGER_DIGITS) throw numericOverflow();
+        return v.scale() > NUMERIC_MAX_SCALE ? v.setScale(NUMERIC_MAX_SCALE, RoundingMode.HALF_UP) : v;
+    }
+
+    /** A numeric input value: out of range before or after the point fails, as Postgres's numeric_in does. */
+    static BigDecimal numericInput(BigDecimal v) {
+        if (v.scale() > NUMERIC_MAX_SCALE) throw numericOverflow();
+        return numeric(v);
+    }
+
     static EvalException divisionByZero() {
         return new EvalException("division by zero");
     }
@@ -118,23 +143,46 @@ final class Arith {
 
     static BigDecimal ndiv(BigDecimal a, BigDecimal b) {
         if (b.signum() == 0) throw divisionByZero();
-        return a.divide(b, divScale(a, b), RoundingMode.HALF_UP);
+        return numeric(a.divide(b, divScale(a, b), RoundingMode.HALF_UP));
     }
 
     static BigDecimal nmod(BigDecimal a, BigDecimal b) {
         if (b.signum() == 0) throw divisionByZero();
-        return a.remainder(b);
+        return numeric(a.remainder(b));
     }
 
     static BigDecimal npow(BigDecimal a, BigDecimal b) {
         if (a.signum() == 0 && b.signum() < 0) throw new EvalException("zero raised to a negative power is undefined");
         if (b.stripTrailingZeros().scale() <= 0 && b.abs().compareTo(BigDecimal.valueOf(1000)) < 0) {
             int n = b.intValueExact();
-            BigDecimal r = n >= 0 ? a.pow(n) : BigDecimal.ONE.divide(a.pow(-n), MathContext.DECIMAL128);
-            return r.setScale(Math.max(16, a.scale()), RoundingMode.HALF_UP).stripTrailingZeros();
+            int scale = Math.max(16, a.scale());
+            BigDecimal r;
+            if (a.signum() == 0 || n == 0 || (long) a.precision() * Math.abs(n) <= EXACT_POWER_DIGITS) {
+                r = n >= 0 ? a.pow(n) : BigDecimal.ONE.divide(a.pow(-n), MathContext.DECIMAL128);
+            } else {
+                // The exact power would have precision × n digits: bound it by the result's range first.
+                double log10 = n * log10(a.abs());
+                if (log10 >= NUMERIC_MAX_INTEGER_DIGITS) throw numericOverflow();
+                if (log10 < -scale - 2) return BigDecimal.ZERO;
+                int digits = (int) Math.max(1, Math.ceil(log10)) + scale + 4;
+                r = n >= 0 ? a.pow(n, new MathContext(digits, RoundingMode.HALF_EVEN))
+                        : BigDecimal.ONE.divide(a.pow(-n, new MathContext(40, RoundingMode.HALF_EVEN)), MathContext.DECIMAL128);
+            }
+            return numeric(r.setScale(scale, RoundingMode.HALF_UP).stripTrailingZeros());
         }
         if (a.signum() < 0) throw new EvalException("a negative number raised to a non-integer power yields a complex result");
-        return new BigDecimal(Math.pow(a.doubleValue(), b.doubleValue()), MathContext.DECIMAL64);
+        double r = Math.pow(a.doubleValue(), b.doubleValue());
+        if (Double.isInfinite(r) || Double.isNaN(r)) throw numericOverflow();
+        return new BigDecimal(r, MathContext.DECIMAL64);
+    }
+
+    /** Integer powers whose exact result has at most this many digits are computed exactly. */
+    private static final long EXACT_POWER_DIGITS = 20_000;
+
+    /** log10 of a positive value, from its 17 leading digits and its exponent. */
+    private static double log10(BigDecimal v) {
+        BigDecimal lead = v.round(new MathContext(17));
+        return Math.log10(lead.unscaledValue().doubleValue()) - lead.scale();
     }
 
     /** Postgres's {@code select_div_scale}: at least 16 significant digits, at least the inputs' scales. */

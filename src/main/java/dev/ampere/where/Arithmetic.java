@@ -46,9 +46,9 @@ final class Arithmetic {
 
     private static Fn.F2 numeric(String op) {
         return switch (op) {
-            case "+" -> (a, b) -> ((BigDecimal) a).add((BigDecimal) b);
-            case "-" -> (a, b) -> ((BigDecimal) a).subtract((BigDecimal) b);
-            case "*" -> (a, b) -> ((BigDecimal) a).multiply((BigDecimal) b);
+            case "+" -> (a, b) -> Arith.numeric(((BigDecimal) a).add((BigDecimal) b));
+            case "-" -> (a, b) -> Arith.numeric(((BigDecimal) a).subtract((BigDecimal) b));
+            case "*" -> (a, b) -> Arith.numeric(((BigDecimal) a).multiply((BigDecimal) b));
             case "/" -> (a, b) -> Arith.ndiv((BigDecimal) a, (BigDecimal) b);
             case "%" -> (a, b) -> Arith.nmod((BigDecimal) a, (BigDecimal) b);
             default -> (a, b) -> Arith.npow((BigDecimal) a, (BigDecimal) b);

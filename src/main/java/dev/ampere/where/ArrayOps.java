@@ -37,24 +37,61 @@ final class ArrayOps {
 
     /** {@code a @> b}: every element of b is in a; a NULL in b is never contained. */
     static boolean contains(PgArray a, PgArray b) {
+        Membership in = membership(a, b);
         for (Object y : b.items()) {
-            if (y == null || !has(a, y)) return false;
+            if (y == null || !in.has(y)) return false;
         }
         return true;
     }
 
     static boolean overlaps(PgArray a, PgArray b) {
+        Membership in = membership(a, b);
         for (Object y : b.items()) {
-            if (y != null && has(a, y)) return true;
+            if (y != null && in.has(y)) return true;
         }
         return false;
     }
 
-    private static boolean has(PgArray a, Object y) {
-        for (Object x : a.items()) {
-            if (x != null && Values.compare(x, y) == 0) return true;
+    /** Above this many element pairs, membership goes through a hash set when the element type allows it. */
+    private static final long HASH_ABOVE = 1024;
+
+    private interface Membership {
+        boolean has(Object y);
+    }
+
+    /**
+     * Membership in {@code a} for the elements of {@code b}: a hash set of normalised elements when the arrays are
+     * large and equality of their elements is plain value equality (so the whole test is O(|a| + |b|)); otherwise
+     * a scan of {@code a} per element, whose comparisons are charged to the {@link EvalBudget}.
+     */
+    private static Membership membership(PgArray a, PgArray b) {
+        Object[] xs = a.items();
+        if ((long) xs.length * b.items().length > HASH_ABOVE && hashable(xs) && hashable(b.items())) {
+            java.util.Set<Object> set = new java.util.HashSet<>(xs.length * 2);
+            for (Object x : xs) if (x != null) set.add(IndexPlan.normalise(x));
+            if (xs.length + b.items().length >= EvalBudget.SMALL) EvalBudget.charge(xs.length + b.items().length);
+            return y -> set.contains(IndexPlan.normalise(y));
         }
-        return false;
+        return y -> {
+            if (xs.length >= EvalBudget.SMALL) EvalBudget.charge(xs.length);
+            for (Object x : xs) {
+                if (x != null && Values.compare(x, y) == 0) return true;
+            }
+            return false;
+        };
+    }
+
+    /** Whether every element's equality is the equality of its normalised Java value (no NaN, -0 or spans). */
+    private static boolean hashable(Object[] items) {
+        for (Object x : items) {
+            if (x != null && !(x instanceof Long || x instanceof String || x instanceof java.math.BigDecimal
+                    || x instanceof Boolean || x instanceof java.util.UUID || x instanceof java.time.LocalDate
+                    || x instanceof java.time.LocalDateTime || x instanceof java.time.Instant
+                    || x instanceof java.time.LocalTime)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static PgArray concat(PgArray a, PgArray b) {

@@ -62,10 +62,19 @@ final class Binder {
         };
     }
 
+    /** A numeric literal within Postgres's numeric range (an out-of-range one fails as in Postgres). */
+    private BigDecimal numericLiteral(Ast.Literal l) {
+        try {
+            return Arith.numericInput(new BigDecimal(l.text()));
+        } catch (EvalException | NumberFormatException e) {
+            throw error("value overflows numeric format", l.pos());
+        }
+    }
+
     private Expr literal(Ast.Literal l) {
         return switch (l.kind()) {
             case INTEGER -> {
-                BigDecimal v = new BigDecimal(l.text());
+                BigDecimal v = numericLiteral(l);
                 try {
                     long x = v.longValueExact();
                     yield new Expr.Const(x, x == (int) x ? SqlType.INT4 : SqlType.INT8, 0);
@@ -73,7 +82,7 @@ final class Binder {
                     yield new Expr.Const(v, SqlType.NUMERIC, 0);
                 }
             }
-            case DECIMAL -> new Expr.Const(new BigDecimal(l.text()), SqlType.NUMERIC, 0);
+            case DECIMAL -> new Expr.Const(numericLiteral(l), SqlType.NUMERIC, 0);
             case STRING -> new Expr.Const(l.text(), SqlType.UNKNOWN, 0);
             case BOOL -> new Expr.Const(l.text().equals("true"), SqlType.BOOL, 0);
             case NULL -> new Expr.Const(null, SqlType.UNKNOWN, 0);

@@ -76,6 +76,19 @@ final class Values {
         };
     }
 
+    /** Digits before and after the point, a sign, a point and an exponent: no valid numeric text is longer. */
+    private static final int NUMERIC_TEXT_LIMIT = Arith.NUMERIC_MAX_INTEGER_DIGITS + Arith.NUMERIC_MAX_SCALE + 32;
+
+    /** Above this many characters numeric text is parsed by halves ({@link LongDecimals}). */
+    private static final int LONG_NUMERIC = 2_000;
+
+    private static String withoutLeadingZeros(String t) {
+        int sign = !t.isEmpty() && (t.charAt(0) == '+' || t.charAt(0) == '-') ? 1 : 0;
+        int i = sign;
+        while (i + 1 < t.length() && t.charAt(i) == '0' && Character.isDigit(t.charAt(i + 1))) i++;
+        return t.substring(0, sign) + t.substring(i);
+    }
+
     static Long parseInt(String s, int bits, String typeName) {
         String t = s.trim();
         long v;
@@ -92,8 +105,13 @@ final class Values {
     }
 
     static BigDecimal parseNumeric(String s) {
+        // Parsing a decimal string costs time quadratic in its digits: anything longer than Postgres's numeric can
+        // hold, once leading zeros are skipped, overflows before it is parsed.
+        String t = s.trim();
+        if (t.length() > NUMERIC_TEXT_LIMIT) t = withoutLeadingZeros(t);
+        if (t.length() > NUMERIC_TEXT_LIMIT) throw Arith.numericOverflow();
         try {
-            return new BigDecimal(s.trim());
+            return Arith.numericInput(t.length() > LONG_NUMERIC ? LongDecimals.parse(t) : new BigDecimal(t));
         } catch (NumberFormatException e) {
             throw new EvalException("invalid input syntax for type numeric: \"" + s + "\"");
         }

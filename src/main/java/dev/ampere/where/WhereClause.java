@@ -13,8 +13,8 @@ import dev.ampere.postgres.TableInfo;
 
 /**
  * A shape's where clause, parsed, type-checked against its table and compiled once (docs/protocol.md §2.1, §2.2):
- * the entry point of the where-clause engine. {@link #matches(RowValues)} is the hot-path predicate (NULL, false
- * and evaluation errors all mean "not matched"); {@link #toSql()} is the regenerated, canonical SQL for the
+ * the entry point of the where-clause engine. {@link #includes(RowValues)} is the hot-path predicate (NULL and
+ * false mean "not matched"; an evaluation error, or an evaluation over its cost budget, throws); {@link #toSql()} is the regenerated, canonical SQL for the
  * snapshot query and for deduplicating shape definitions.
  *
  * <p>Immutable and thread-safe once built; {@link #parse} may be called from any thread.
@@ -24,6 +24,8 @@ public final class WhereClause {
     private final String text;
     private final Expr expr;
     private final Compiler.Node compiled;
+    /** Whether the clause holds an operator that charges the {@link EvalBudget}, so evaluations must open one. */
+    private final boolean budgeted;
     private final String sql;
     private final int[] columns;
     private final Map<Integer, SqlType> columnTypes;
@@ -32,6 +34,7 @@ public final class WhereClause {
         this.text = text;
         this.expr = expr;
         this.compiled = Compiler.compile(expr);
+        this.budgeted = charges(expr);
         this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
         this.columnTypes = new java.util.HashMap<>();
@@ -63,6 +66,16 @@ public final class WhereClause {
     }
 
     private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
+        // Constant folding evaluates: a constant sub-expression over its budget is the client's error (400).
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return parseBudgeted(text, table, params);
+        } finally {
+            EvalBudget.close(budget);
+        }
+    }
+
+    private static WhereClause parseBudgeted(String text, TableInfo table, Map<String, String> params) {
         validateParams(params);
         Ast ast = Parser.parse(text);
         Binder binder = new Binder(text, table, params);
@@ -91,10 +104,35 @@ public final class WhereClause {
         }
     }
 
-    /** True when the row satisfies the clause; NULL, false and evaluation errors are all false. */
-    public boolean matches(RowValues row) {
+    /**
+     * The hot-path predicate: true when the row satisfies the clause, false for false and NULL. One evaluation
+     * has a budget of {@link #EVALUATION_STEPS} comparisons in the operators whose cost grows with their inputs.
+     *
+     * @throws EvalException where Postgres would raise an error for this row, and when the evaluation goes over
+     *                       its budget ({@link #isBudgetExceeded})
+     */
+    public boolean includes(RowValues row) {
+        if (!budgeted) return compiled.eval(row) == Boolean.TRUE;
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
         try {
             return compiled.eval(row) == Boolean.TRUE;
+        } finally {
+            EvalBudget.close(budget);
+        }
+    }
+
+    /** Comparisons one evaluation may make in LIKE, ILIKE and array containment before it fails. */
+    public static final long EVALUATION_STEPS = EvalBudget.STEPS;
+
+    /** Whether an evaluation failed because it went over its budget rather than where Postgres would fail. */
+    public static boolean isBudgetExceeded(RuntimeException e) {
+        return e instanceof EvalBudget.CostExceeded;
+    }
+
+    /** As {@link #includes}, but NULL, false and evaluation errors (and a spent budget) are all false. */
+    public boolean matches(RowValues row) {
+        try {
+            return includes(row);
         } catch (RuntimeException e) {
             return false;
         }
@@ -103,15 +141,25 @@ public final class WhereClause {
     /**
      * Three-valued result with the compiled predicate: TRUE, FALSE or null for SQL NULL.
      *
-     * @throws EvalException where Postgres would raise an error for this row
+     * @throws EvalException where Postgres would raise an error for this row, or over the evaluation budget
      */
     public Boolean evaluate(RowValues row) {
-        return (Boolean) compiled.eval(row);
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return (Boolean) compiled.eval(row);
+        } finally {
+            EvalBudget.close(budget);
+        }
     }
 
     /** As {@link #evaluate} but by walking the tree (reference implementation, for benchmarks and tests). */
     public Boolean interpret(RowValues row) {
-        return (Boolean) Interpreter.eval(expr, row);
+        long[] budget = EvalBudget.open(EvalBudget.STEPS);
+        try {
+            return (Boolean) Interpreter.eval(expr, row);
+        } finally {
+            EvalBudget.close(budget);
+        }
     }
 
     /** Regenerated SQL, safe to paste into {@code WHERE}; also the canonical form for deduplication. */
@@ -175,6 +223,22 @@ public final class WhereClause {
     @Override
     public String toString() {
         return sql;
+    }
+
+    /** Conservatively: LIKE in any form, containment and overlap, and ANY/ALL (whose operator may be either). */
+    private static boolean charges(Expr e) {
+        boolean here = switch (e) {
+            case Expr.Like l -> true;
+            case Expr.AnyAll a -> true;
+            case Expr.Call c -> switch (c.name().toLowerCase(java.util.Locale.ROOT)) {
+                case "~~", "!~~", "~~*", "!~~*", "like", "ilike", "@>", "<@", "&&" -> true;
+                default -> false;
+            };
+            default -> false;
+        };
+        if (here) return true;
+        for (Expr child : children(e)) if (child != null && charges(child)) return true;
+        return false;
     }
 
     private static int[] collectColumns(Expr e) {

@@ -4,7 +4,8 @@
  * regeneration, and (in {@code index}) the per-table shape filter.
  *
  * <p>Entry point: {@link dev.ampere.where.WhereClause#parse(String, dev.ampere.postgres.TableInfo, java.util.Map)}
- * gives an immutable, thread-safe {@link dev.ampere.where.WhereClause} with {@code matches(RowValues)} (hot path),
+ * gives an immutable, thread-safe {@link dev.ampere.where.WhereClause} with {@code includes(RowValues)} (hot path,
+ * bounded by a per-evaluation cost budget; throws where Postgres would) and {@code matches} (errors as false),
  * {@code evaluate}/{@code interpret} (three-valued), {@code toSql()}/{@code canonical()} and
  * {@code referencedColumns()}. Invalid input raises {@link dev.ampere.where.WhereClauseException} whose message is
  * what Electric puts in {@code errors.where} (or {@code errors.params}, see {@code field()}).
@@ -15,7 +16,7 @@
  *
  * <p>Known differences from Postgres, all documented where they live: text orders by code point (the {@code C} /
  * {@code C.UTF-8} collations); numeric NaN/Infinity, BC dates, time zone abbreviations and POSIX zone offsets do
- * not parse (such rows do not match); {@code bpchar} is compared as {@code text}; SIMILAR TO, CASE, row
+ * not parse (a changed row with one ends a shape whose clause reads it); {@code bpchar} is compared as {@code text}; SIMILAR TO, CASE, row
  * expressions and sub-selects are rejected with a clear message.
  */
 package dev.ampere.where;

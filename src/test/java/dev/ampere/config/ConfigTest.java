@@ -73,6 +73,12 @@ class ConfigTest {
         Map<String, String> noAuth = new HashMap<>();
         assertError("ELECTRIC_SECRET", null, noAuth);
         assertError("ELECTRIC_SECRET", null, env("ELECTRIC_SECRET", "s"));
+        String empty = "is set but empty; give it the secret clients must send, or unset it and set"
+                + " ELECTRIC_INSECURE=true to serve shapes without one";
+        assertError("ELECTRIC_SECRET", empty, env("ELECTRIC_SECRET", ""));
+        assertError("ELECTRIC_SECRET", empty, env("ELECTRIC_SECRET", "  "));
+        Map<String, String> emptyAlone = new HashMap<>(Map.of("ELECTRIC_SECRET", ""));
+        assertError("ELECTRIC_SECRET", empty, emptyAlone);
     }
 
     private static void assertError(String variable, String problem, Map<String, String> env) {

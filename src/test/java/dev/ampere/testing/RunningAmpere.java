@@ -31,10 +31,20 @@ public final class RunningAmpere implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public RunningAmpere(String... env) throws Exception {
-        database = TestDatabase.createDatabase();
+        this(TestDatabase.createDatabase(), null, env);
+    }
+
+    /** An Ampere on an existing database of the test server, connecting with {@code databaseUrl} (another role). */
+    public static RunningAmpere withDatabaseUrl(String database, String databaseUrl, String... env) throws Exception {
+        return new RunningAmpere(database, databaseUrl, env);
+    }
+
+    private RunningAmpere(String database, String databaseUrl, String[] env) throws Exception {
+        this.database = database;
         streamId = TestConfig.newStreamId();
         Path storage = Files.createTempDirectory("ampere-test");
-        Config config = TestConfig.config(TestDatabase.databaseUrl(database), streamId, storage, env);
+        Config config = TestConfig.config(databaseUrl != null ? databaseUrl : TestDatabase.databaseUrl(database),
+                streamId, storage, env);
         ampere = Ampere.start(config);
         try (EventLog log = new EventLog(ampere.stack().events())) {
             if (ampere.stack().events().status() != StackStatus.ACTIVE) log.await(StackEvent.Ready.class, 60);

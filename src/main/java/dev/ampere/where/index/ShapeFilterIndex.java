@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.where.IndexPlan;
@@ -42,11 +43,21 @@ public final class ShapeFilterIndex<K> {
         if (filter.isEmpty()) tables.remove(oid);
     }
 
-    /** The shapes on table {@code tableOid} whose where clause {@code row} satisfies. */
+    /** The shapes on table {@code tableOid} whose where clause {@code row} satisfies (a clause that throws: not). */
     public Set<K> affectedShapes(int tableOid, RowValues row) {
+        return affectedShapes(tableOid, row, (shape, error) -> { });
+    }
+
+    /**
+     * The shapes on table {@code tableOid} whose where clause {@code row} satisfies. A shape whose clause cannot be
+     * evaluated on the row (Postgres would raise an error, or the evaluation went over its budget, see
+     * {@link WhereClause#includes}) is not in the result and goes to {@code failed} with the error, so the caller
+     * decides what becomes of it; the other shapes are unaffected.
+     */
+    public Set<K> affectedShapes(int tableOid, RowValues row, BiConsumer<K, RuntimeException> failed) {
         Set<K> out = new LinkedHashSet<>();
         TableFilter<K> filter = tables.get(tableOid);
-        if (filter != null) filter.collect(row, out);
+        if (filter != null) filter.collect(row, out, failed);
         return out;
     }
 

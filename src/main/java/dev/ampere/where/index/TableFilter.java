@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import dev.ampere.where.IndexPlan;
 import dev.ampere.where.RowValues;
@@ -59,12 +60,22 @@ final class TableFilter<K> {
         return shapes.isEmpty();
     }
 
-    void collect(RowValues row, Set<K> out) {
+    /** Adds the shapes {@code row} belongs to; a shape whose clause throws goes to {@code failed} instead. */
+    void collect(RowValues row, Set<K> out, BiConsumer<K, RuntimeException> failed) {
         out.addAll(unconditional);
-        for (ColumnIndex<K> index : scalar.values()) index.collectScalar(row, out);
-        for (ColumnIndex<K> index : arrays.values()) index.collectElements(row, out);
+        for (ColumnIndex<K> index : scalar.values()) index.collectScalar(row, out, failed);
+        for (ColumnIndex<K> index : arrays.values()) index.collectElements(row, out, failed);
         for (Map.Entry<K, WhereClause> e : scanned.entrySet()) {
-            if (e.getValue().matches(row)) out.add(e.getKey());
+            if (includes(e.getKey(), e.getValue(), row, failed)) out.add(e.getKey());
+        }
+    }
+
+    private static <K> boolean includes(K shape, WhereClause where, RowValues row, BiConsumer<K, RuntimeException> failed) {
+        try {
+            return where.includes(row);
+        } catch (RuntimeException e) {
+            failed.accept(shape, e);
+            return false;
         }
     }
 
@@ -94,21 +105,22 @@ final class TableFilter<K> {
             return byValue.isEmpty();
         }
 
-        void collectScalar(RowValues row, Set<K> out) {
+        void collectScalar(RowValues row, Set<K> out, BiConsumer<K, RuntimeException> failed) {
             Object key = parserSource.columnKey(column, row);
-            if (key != null) verify(byValue.get(key), row, out);
+            if (key != null) verify(byValue.get(key), row, out, failed);
         }
 
-        void collectElements(RowValues row, Set<K> out) {
+        void collectElements(RowValues row, Set<K> out, BiConsumer<K, RuntimeException> failed) {
             List<Object> keys = parserSource.columnElementKeys(column, row);
             if (keys == null) return;
-            for (Object key : keys) verify(byValue.get(key), row, out);
+            for (Object key : keys) verify(byValue.get(key), row, out, failed);
         }
 
-        private static <K> void verify(Map<K, WhereClause> bucket, RowValues row, Set<K> out) {
+        private static <K> void verify(Map<K, WhereClause> bucket, RowValues row, Set<K> out,
+                                       BiConsumer<K, RuntimeException> failed) {
             if (bucket == null) return;
             for (Map.Entry<K, WhereClause> e : bucket.entrySet()) {
-                if (!out.contains(e.getKey()) && e.getValue().matches(row)) out.add(e.getKey());
+                if (!out.contains(e.getKey()) && includes(e.getKey(), e.getValue(), row, failed)) out.add(e.getKey());
             }
         }
     }

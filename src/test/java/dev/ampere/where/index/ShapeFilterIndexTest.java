@@ -104,4 +104,22 @@ class ShapeFilterIndexTest {
         for (String n : new String[]{"1.50", "2.000", "3", "4"}) hits.add(index.affectedShapes(42, i -> i == 2 ? n : null));
         assertEquals(List.of(Set.of("a"), Set.of("b"), Set.of("b"), Set.of()), hits);
     }
+
+    @Test
+    void aClauseThatThrowsIsReportedAndTheOthersStillMatch() {
+        ShapeFilterIndex<String> index = new ShapeFilterIndex<>();
+        index.register("cast", TABLE, where("title::int4 = 1"));
+        index.register("indexedCast", TABLE, where("id = 7 AND title::int4 = 1"));
+        index.register("division", TABLE, where("1 / (id - 7) = 0"));
+        index.register("plain", TABLE, where("id > 0"));
+        index.register("all", TABLE, null);
+        Map<String, RuntimeException> failed = new HashMap<>();
+        Set<String> hit = index.affectedShapes(42, i -> i == 0 ? "7" : i == 1 ? "seven" : null, failed::put);
+        assertEquals(Set.of("plain", "all"), hit);
+        assertEquals(Set.of("cast", "indexedCast", "division"), failed.keySet());
+        assertEquals("division by zero", failed.get("division").getMessage());
+        failed.clear();
+        assertEquals(Set.of("cast", "plain", "all"), index.affectedShapes(42, i -> i == 0 ? "8" : i == 1 ? "1" : null, failed::put));
+        assertTrue(failed.isEmpty());
+    }
 }
