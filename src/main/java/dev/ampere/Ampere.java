@@ -46,9 +46,11 @@ public final class Ampere implements AutoCloseable {
     private final ShapeDirectory shapes;
     private final StackMetrics metrics;
     private final MetricsServer metricsServer;
+    private final RecentProblems problems;
 
     private Ampere(Stack stack, ProcessRef root, HttpServer http, QueryPoolView pool, TableLookup tables,
-                   ShapeDirectory shapes, StackMetrics metrics, MetricsServer metricsServer) {
+                   ShapeDirectory shapes, StackMetrics metrics, MetricsServer metricsServer, RecentProblems problems) {
+        this.problems = problems;
         this.metrics = metrics;
         this.metricsServer = metricsServer;
         this.stack = stack;
@@ -70,6 +72,7 @@ public final class Ampere implements AutoCloseable {
         ShapeTable shapeTable = new ShapeTable();
         ShapeDirectory shapes = new ShapeDirectory(shapeTable, stack.registry(), Names.SHAPE_CACHE);
         SlotLag slot = new SlotLag(pool, config.slotName());
+        RecentProblems problems = RecentProblems.attach();
         StackMetrics metrics = new StackMetrics(shapes, slot,
                 config.storageDir().resolve("shapes").resolve(stack.id()));
         ReplicationSupervisor.Views views = new ReplicationSupervisor.Views(pool, tables, lastSeen, shapeTable,
@@ -80,11 +83,12 @@ public final class Ampere implements AutoCloseable {
             if (reason instanceof ExitReason.Crash(Throwable t)) log.error("the stack stopped: {}", t.getMessage());
         });
         HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen, pool,
-                new HttpServer.Operations(metrics.http(), new StatusSources(slot, metrics::lastReplicationLagMillis)));
+                new HttpServer.Operations(metrics.http(), new StatusSources(slot, metrics::lastReplicationLagMillis,
+                        problems::newestFirst)));
         MetricsServer metricsServer = config.prometheusPort()
                 .map(port -> MetricsServer.start(metrics, port, config.listenOnIpv6()))
                 .orElse(null);
-        return new Ampere(stack, root, http, pool, tables, shapes, metrics, metricsServer);
+        return new Ampere(stack, root, http, pool, tables, shapes, metrics, metricsServer, problems);
     }
 
     public Stack stack() {
@@ -132,5 +136,6 @@ public final class Ampere implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         metrics.close();
+        problems.detach();
     }
 }

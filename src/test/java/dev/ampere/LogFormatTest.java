@@ -46,6 +46,12 @@ class LogFormatTest {
                 var r = stack.shape(params("table", "logged", "offset", "-1"));
                 assertEquals(200, r.statusCode(), r.body());
                 handle = r.headers().firstValue("electric-handle").orElseThrow();
+                // The snapshotter logs its end after committing, which may be after the response was served.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (!out.toString(StandardCharsets.UTF_8).contains("done: 3 rows")) {
+                    if (System.nanoTime() > deadline) throw new AssertionError("no snapshot line: " + out);
+                    Thread.sleep(20);
+                }
                 LoggerFactory.getLogger(LogFormatTest.class).error("a failure for the log", new IllegalStateException("boom"));
             }
         } finally {

@@ -19,11 +19,9 @@ import io.helidon.webserver.http.HttpRouting;
  */
 public final class HttpServer implements AutoCloseable {
     private final WebServer server;
-    private final RecentErrors errors;
 
-    private HttpServer(WebServer server, RecentErrors errors) {
+    private HttpServer(WebServer server) {
         this.server = server;
-        this.errors = errors;
     }
 
     /** What the operations side adds: request metrics and the status page's sources. */
@@ -33,15 +31,14 @@ public final class HttpServer implements AutoCloseable {
                                    ReplicationProgress progress, QueryPoolView pool) {
         return start(config, events, shapeDirectory, tables, progress, pool,
                 new Operations(HttpMetrics.NONE, new StatusSources(
-                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1)));
+                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1, java.util.List::of)));
     }
 
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
                                    ReplicationProgress progress, QueryPoolView pool, Operations ops) {
         HealthRoutes health = new HealthRoutes(events);
         ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
-        RecentErrors errors = new RecentErrors(events);
-        StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status(), errors);
+        StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status());
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .addFilter(RequestCounting.filter(ops.metrics()))
@@ -68,7 +65,7 @@ public final class HttpServer implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
-        return new HttpServer(server, errors);
+        return new HttpServer(server);
     }
 
     /** The port actually bound (useful when configured as 0). */
@@ -79,6 +76,5 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
-        errors.close();
     }
 }

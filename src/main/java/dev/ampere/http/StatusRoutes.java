@@ -25,11 +25,11 @@ import java.util.Optional;
 /**
  * The live status page (README, "Status page"): {@code GET /status} is one self-contained HTML page (no external
  * assets) that fetches {@code GET /status.json} every 2 s and renders it: the stack's state, replication lag, WAL
- * retained, the shapes (table, where clause, stored bytes, live clients) and recent errors. Both need the secret,
+ * retained, the shapes (table, where clause, stored bytes, live clients) and the recent warnings and errors. Both need the secret,
  * as shapes do ({@code ?secret=}); the page passes its own query on to the JSON.
  *
  * <p>Stateless apart from what it reads: the stack's status, the shape directory, replication progress, the slot's
- * figures and the recent errors kept for it.
+ * figures and the recent problems it is given.
  */
 final class StatusRoutes {
     /** Shapes listed at most, the largest first; the page says how many there are in all. */
@@ -42,16 +42,14 @@ final class StatusRoutes {
     private final ShapeDirectory shapes;
     private final ReplicationProgress progress;
     private final StatusSources sources;
-    private final RecentErrors errors;
 
     StatusRoutes(Config config, StackEvents events, ShapeDirectory shapes, ReplicationProgress progress,
-                 StatusSources sources, RecentErrors errors) {
+                 StatusSources sources) {
         this.config = config;
         this.events = events;
         this.shapes = shapes;
         this.progress = progress;
         this.sources = sources;
-        this.errors = errors;
     }
 
     void page(ServerRequest req, ServerResponse res) {
@@ -134,9 +132,10 @@ final class StatusRoutes {
         }
         g.writeEndArray();
         g.writeArrayFieldStart("recent_errors");
-        for (RecentErrors.Entry e : errors.newestFirst()) {
+        for (StatusSources.Problem e : sources.problems().get()) {
             g.writeStartObject();
             g.writeStringField("at", e.at().toString());
+            g.writeStringField("level", e.level());
             g.writeStringField("message", e.message());
             g.writeEndObject();
         }

@@ -166,12 +166,14 @@ class StatusPageBrowserTest {
         assertEquals("1", shapeRow(waiting, handle).getLast());
 
         stack.sql("INSERT INTO watched SELECT g, repeat('y', 500) FROM generate_series(21, 400) g");
+        org.slf4j.LoggerFactory.getLogger(StatusPageBrowserTest.class).warn("a warning for the status page");
         assertEquals(200, parked.get(30, TimeUnit.SECONDS).statusCode());
         String after = awaitDom(dom -> !attribute(dom, "last-lsn", "data-lsn").equals(lsnBefore)
                 && Long.parseLong(shapeRow(dom, handle).getFirst()) > bytesBefore);
         assertNotEquals(lsnBefore, attribute(after, "last-lsn", "data-lsn"));
         assertEquals("0", text(after, "live-clients"));
         assertTrue(text(after, "replication-lag").endsWith(" ms"), text(after, "replication-lag"));
+        assertTrue(after.contains("WARN a warning for the status page"), "the warning is not listed");
     }
 
     private static String bodyAttribute(String dom, String attribute) {
