@@ -59,7 +59,7 @@ public final class StackMetrics implements AutoCloseable {
         shapes = new ShapeRecorder(registry);
         http = new HttpRecorder(registry);
 
-        Gauge.builder("electric.shapes.total_shapes.count", directory, d -> d.all().size())
+        Gauge.builder("electric.shapes.total_shapes.count", directory, StackMetrics::countLive)
                 .description("Shapes the stack serves").register(registry);
         Gauge.builder("electric.shapes.active_shapes.count", directory, d -> countActive(d, true))
                 .description("Shapes with at least one live request or stream waiting on them").register(registry);
@@ -82,6 +82,12 @@ public final class StackMetrics implements AutoCloseable {
                            ToDoubleFunction<SlotLag.Figures> figure, String description) {
         Gauge.builder(name, wal, w -> w.get().map(figure::applyAsDouble).orElse(Double.NaN))
                 .strongReference(true).baseUnit("bytes").description(description).register(registry);
+    }
+
+    private static double countLive(ShapeDirectory d) {
+        int n = 0;
+        for (ShapeState s : d.all()) if (!s.hasEnded()) n++;
+        return n;
     }
 
     private static double countActive(ShapeDirectory d, boolean active) {

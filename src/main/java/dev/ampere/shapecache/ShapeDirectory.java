@@ -35,7 +35,10 @@ public final class ShapeDirectory {
         return table.available();
     }
 
-    /** The live shapes right now (a weakly consistent view: shapes may come and go while it is read). */
+    /**
+     * The shapes in the table right now, including any that ended and are about to go (check
+     * {@link ShapeState#hasEnded()}); a weakly consistent view: shapes may come and go while it is read.
+     */
     public Collection<ShapeState> all() {
         return table.all();
     }
