@@ -26,9 +26,11 @@ public record ChildSpec(String id, Supplier<ProcessBody> start, RestartType rest
         }
     }
 
+    private static final Duration DEFAULT_SHUTDOWN = Duration.ofSeconds(5);
+
     /** A permanent child with a 5 s shutdown timeout and an unbounded mailbox. */
     public static ChildSpec of(String id, Supplier<ProcessBody> start) {
-        return new ChildSpec(id, start, RestartType.PERMANENT, Duration.ofSeconds(5), false, Mailbox::unbounded,
+        return new ChildSpec(id, start, RestartType.PERMANENT, DEFAULT_SHUTDOWN, false, Mailbox::unbounded,
                 null, null);
     }
 

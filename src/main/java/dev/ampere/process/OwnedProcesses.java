@@ -13,6 +13,9 @@ import java.util.concurrent.StructuredTaskScope.Joiner;
  * owner, and none runs outside the supervision tree: the owner is supervised, and its scope is nested in its
  * supervisor's.
  *
+ * <p>Owned processes never hibernate (their runs could only be forked by the owner's thread), and an owner that
+ * hibernates must close its scope first: a scope cannot outlive the run that opened it.
+ *
  * <p>Threading: open, {@link #start} and {@link #close} only on the owner's thread (the scope's rule: only the
  * owner forks and joins). Refs it returns are ordinary, thread-safe process refs.
  */

@@ -24,7 +24,12 @@ public final class ProcessRegistry {
     public void register(Object key, ProcessRef ref) {
         ProcessRef holder = names.compute(key, (k, old) -> old == null || !old.isAlive() ? ref : old);
         if (holder != ref) throw new AlreadyRegistered(key, holder);
-        ref.onExit(reason -> names.remove(key, ref));
+        // The first name a process takes is released by its exit directly (two fields on the ref, rather than an
+        // exit callback per process: a stack registers one consumer per shape); any further name by a callback.
+        if (!ref.releaseOnExit(this, key)) ref.onExit(reason -> names.remove(key, ref));
+        // An exit racing this registration: it reads the fields after marking the process dead, and this reads the
+        // exit after writing them, so at least one of the two removes the name.
+        if (!ref.isAlive()) names.remove(key, ref);
     }
 
     public Optional<ProcessRef> whereis(Object key) {

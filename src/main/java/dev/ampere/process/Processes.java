@@ -5,7 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts processes that no supervisor owns (the root of a tree, or a helper an owner monitors itself), and runs a
- * process body on the current thread for supervisors, which fork their children in a structured scope.
+ * process body on the current thread for supervisors, which fork their children in a structured scope: the first
+ * run ({@link #execute}) and, for a hibernating body, each later one ({@link #resume}).
  *
  * <p>Stateless; safe from any thread.
  */
@@ -37,6 +38,16 @@ public final class Processes {
 
     /** As {@link #execute(ProcessRef, ProcessBody)}, registering the process under {@code name} first. */
     static void execute(ProcessRef ref, ProcessRegistry registry, Object name, ProcessBody body) {
+        runOnce(ref, registry, name, body);
+    }
+
+    /** A later run of a hibernated process, which its supervisor has claimed ({@link ProcessRef#claimRun}). */
+    static void resume(ProcessRef ref) {
+        runOnce(ref, null, null, ref.hibernatingBody());
+    }
+
+    /** One run on the calling thread: it ends in hibernation or in the process's exit. */
+    private static void runOnce(ProcessRef ref, ProcessRegistry registry, Object name, ProcessBody body) {
         Thread current = Thread.currentThread();
         current.setName(ref.name());
         ref.attach(current);
@@ -46,6 +57,13 @@ public final class Processes {
             if (registry != null) registry.register(name, ref);
             body.run(new ProcessContext(ref));
             reason = ExitReason.NORMAL;
+        } catch (HibernatingBody.Hibernation h) {
+            if (ref.canHibernate()) {
+                Thread.interrupted();
+                ref.hibernated();
+                return;
+            }
+            reason = ref.stopRequested() ? ExitReason.SHUTDOWN : new ExitReason.Crash(h);
         } catch (Throwable t) {
             // A process asked to stop may fail in many ways while unwinding (an interrupted socket read, a closed
             // connection); all of them are the shutdown it was asked for.

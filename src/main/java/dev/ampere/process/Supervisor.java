@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An Erlang/OTP-style supervisor, itself a process: it starts its children in order, each in a fresh incarnation
@@ -20,9 +22,15 @@ import java.util.concurrent.StructuredTaskScope.Joiner;
  * shutdown timeout. Children can be added and removed at run time ({@link #startChild}), which makes a supervisor
  * without initial children the dynamic supervisor of the design.
  *
- * <p>Why one scope with a fork per incarnation: only the owner thread may fork, so the supervisor's own thread does
- * all forking, restarting and stopping, driven by its mailbox; a child's exit arrives as a message posted by the
+ * <p>Why one scope with a fork per run: only the owner thread may fork, so the supervisor's own thread does all
+ * forking, restarting and stopping, driven by its mailbox; a child's exit arrives as a message posted by the
  * exiting thread. The scope guarantees no child outlives the supervisor.
+ *
+ * <p>Hibernating children ({@link HibernatingBody}): a hibernated child has no thread; a sender that finds it so
+ * posts a wake-up request here, and this thread forks the child's next run into the same scope (or, when the
+ * mailbox turned out empty, ends that run at once without a thread). Wake-ups are also served while the
+ * supervisor waits for a child's start-up. A hibernated child counts as running: it is listed, stopped (without
+ * a thread) and restarted like any other. A supervisor itself never hibernates: it owns its scope's thread.
  *
  * <p>Threading: all state is owned by the supervisor's thread. Other threads talk to it only through
  * {@link #startChild}, {@link #terminateChild} and {@link #children}, which are calls to its mailbox. A JVM thread
@@ -31,6 +39,8 @@ import java.util.concurrent.StructuredTaskScope.Joiner;
  */
 public final class Supervisor implements ProcessBody {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    /** How often a supervisor waiting for a child's start-up looks for wake-ups to serve. */
+    private static final Duration START_WAIT_SLICE = Duration.ofMillis(5);
 
     private final String name;
     private final Strategy strategy;
@@ -43,19 +53,63 @@ public final class Supervisor implements ProcessBody {
     private final Map<String, Child> children = new LinkedHashMap<>();
     private StructuredTaskScope<Object, Void> scope;
     private ProcessContext ctx;
+    private Wakes wakes;
     private RestartIntensity intensity;
 
-    /** A child as the supervisor tracks it: its spec and its current incarnation (null when not running). */
-    private static final class Child {
+    /**
+     * A child as the supervisor tracks it: its spec and its current incarnation (null when not running). It is
+     * also the incarnation's {@link ProcessRef.Supervision}: exits and wake-ups come back to the supervisor, posted
+     * by whichever thread saw them.
+     */
+    private static final class Child implements ProcessRef.Supervision {
         final ChildSpec spec;
+        final Wakes wakes;
         ProcessRef ref;
 
-        Child(ChildSpec spec) {
+        Child(ChildSpec spec, Wakes wakes) {
             this.spec = spec;
+            this.wakes = wakes;
+        }
+
+        @Override
+        public void exited(ProcessRef incarnation, ExitReason reason) {
+            wakes.supervisor.send(new ChildExited(this, incarnation, reason));
+        }
+
+        @Override
+        public void wake(ProcessRef incarnation) {
+            wakes.add(new Wake(this, incarnation));
         }
     }
 
     private record ChildExited(Child child, ProcessRef ref, ExitReason reason) {}
+
+    /** A hibernated child has mail: fork its next run. */
+    private record Wake(Child child, ProcessRef ref) {}
+
+    /** Wake-ups are waiting in {@link Wakes}. */
+    private record WakesPending() {}
+
+    /**
+     * Wake-up requests, kept beside the mailbox so that the supervisor can serve them while it waits for a child's
+     * start-up (which may itself wait on a process blocked on a woken child's full mailbox). One
+     * {@link WakesPending} in the mailbox stands for any number of them: a requester adds, then posts it unless one
+     * is already posted; the supervisor clears the flag, then drains, so a request added after the drain posts anew.
+     */
+    private static final class Wakes {
+        final ProcessRef supervisor;
+        final ConcurrentLinkedQueue<Wake> queue = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean posted = new AtomicBoolean();
+
+        Wakes(ProcessRef supervisor) {
+            this.supervisor = supervisor;
+        }
+
+        void add(Wake w) {
+            queue.add(w);
+            if (posted.compareAndSet(false, true)) supervisor.send(new WakesPending());
+        }
+    }
 
     private record StartChild(ChildSpec spec) {}
 
@@ -111,6 +165,7 @@ public final class Supervisor implements ProcessBody {
     public void run(ProcessContext ctx) throws Exception {
         this.ctx = ctx;
         this.intensity = new RestartIntensity(maxRestarts, window);
+        this.wakes = new Wakes(ctx.self());
         try (var s = StructuredTaskScope.open(Joiner.<Object>awaitAll(), cfg -> cfg.withName(name))) {
             scope = s;
             try {
@@ -137,9 +192,27 @@ public final class Supervisor implements ProcessBody {
                 case ChildExited e -> {
                     if (handleExit(e)) return;
                 }
+                case WakesPending() -> {
+                    wakes.posted.set(false);
+                    serveWakes();
+                }
                 case Call call -> handleCall(call);
                 default -> log.warn("{} ignored an unexpected message: {}", name, msg);
             }
+        }
+    }
+
+    /** Forks the next run of every child that asked for one. */
+    private void serveWakes() {
+        for (Wake w; (w = wakes.queue.poll()) != null; ) {
+            ProcessRef ref = w.ref();
+            // A stopped or replaced incarnation is no longer WAKING: stop() took it to EXITED.
+            if (w.child().ref != ref || !ref.claimRun()) continue;
+            // A sender may see HIBERNATED after the run that took its message already ended: such a wake-up finds
+            // the mailbox empty and needs no thread. This thread holds the run (RUNNING) and ends it as a run would,
+            // so a message arriving meanwhile still wakes the process.
+            if (ref.mailbox().isEmpty()) ref.hibernated();
+            else fork(() -> Processes.resume(ref));
         }
     }
 
@@ -220,7 +293,7 @@ public final class Supervisor implements ProcessBody {
     }
 
     private Child add(ChildSpec spec) {
-        Child child = new Child(spec);
+        Child child = new Child(spec, wakes);
         children.put(spec.id(), child);
         return child;
     }
@@ -230,15 +303,22 @@ public final class Supervisor implements ProcessBody {
         ChildSpec spec = child.spec;
         ProcessRef ref = Processes.newRef(spec.id(), spec.mailbox().get());
         child.ref = ref;
-        ProcessRef self = ctx.self();
-        ref.onExitFirst(reason -> self.send(new ChildExited(child, ref, reason)));
+        ref.supervise(child);
         ProcessBody body = spec.start().get();
+        if (body instanceof HibernatingBody h) ref.allowHibernation(h);
+        fork(() -> Processes.execute(ref, spec.registry(), spec.registeredName(), body));
+        // Waiting for the start-up, keep serving wake-ups: the child's start may wait on a process that is itself
+        // blocked on the full mailbox of a hibernated sibling, which only this thread can resume.
+        while (!ref.awaitStartSignal(START_WAIT_SLICE)) serveWakes();
+        return ref;
+    }
+
+    /** Every run of every child is forked here, into the supervisor's scope: no child thread runs outside it. */
+    private void fork(Runnable run) {
         scope.fork(() -> {
-            Processes.execute(ref, spec.registry(), spec.registeredName(), body);
+            run.run();
             return null;
         });
-        ref.awaitStarted(Duration.ofDays(365));
-        return ref;
     }
 
     private void stopChild(Child child) {

@@ -12,7 +12,6 @@ import dev.ampere.shapecache.ShapeCache;
 import dev.ampere.shapecache.ShapeCacheMetrics;
 import dev.ampere.shapes.ShapeMetrics;
 import dev.ampere.shapecache.ShapeTable;
-import dev.ampere.shapes.ConsumerSupervisor;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
@@ -21,7 +20,7 @@ import java.time.Duration;
 
 /**
  * The one_for_all supervisor of everything that handles replicated changes: the DynamicConsumerSupervisor (one
- * ConsumerSupervisor per shape), the ShapeLogCollector and the ShapeCache. They restart together because the
+ * Consumer per shape), the ShapeLogCollector and the ShapeCache. They restart together because the
  * collector's routing table and the cache's shape registry describe the same set of consumers. Added as a
  * temporary child of the ConnectionSupervisor by the ConnectionManager once the database side is up, with what the
  * manager learned while connecting ({@link ReplicationStart}).
@@ -47,9 +46,9 @@ public final class ReplicationSupervisor {
 
     public static ChildSpec spec(Stack stack, Views views, ReplicationStart start) {
         Config config = stack.config();
-        ConsumerSupervisor.Deps deps = new ConsumerSupervisor.Deps(stack.registry(),
+        DynamicConsumerSupervisor.Deps deps = new DynamicConsumerSupervisor.Deps(stack.registry(),
                 ShapeLogCollector.feed(stack.registry(), Names.SHAPE_LOG_COLLECTOR), views.pool(),
-                config.publicationName(), views.metrics().shapes());
+                config.publicationName(), config.shapeHibernateAfter(), views.metrics().shapes());
         ChildSpec consumers = DynamicConsumerSupervisor.spec(Names.DYNAMIC_CONSUMER_SUPERVISOR, deps);
         ChildSpec collector = ChildSpec.of("shape_log_collector",
                         () -> new ShapeLogCollector(views.tables(), views.lastSeen(), views.metrics().collector()))

@@ -13,7 +13,6 @@ import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 import dev.ampere.shapecache.storage.StackStorage;
 import dev.ampere.shapes.Consumer;
-import dev.ampere.shapes.ConsumerSupervisor;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionCodec;
@@ -40,9 +39,10 @@ import java.util.Optional;
  * changed.
  *
  * <p>A shape's state belongs to its consumer: removal is a {@link Consumer.Remove} message to it, never a write
- * from here. The consumer marks the shape ended (its readers answer 409) and exits; its processes then stop, this
- * process hears it through its monitor and deletes the shape's storage. A shape that ends by itself (truncate,
- * schema change, failed snapshot) takes the same path.
+ * from here. The consumer marks the shape ended (its readers answer 409) and exits (stopping its snapshotter, if
+ * any); this process hears it through its monitor on the consumer and deletes the shape's storage. A shape that
+ * ends by itself (truncate, schema change, failed snapshot) takes the same path. A hibernated consumer is alive:
+ * its monitor does not fire, and its shape stays.
  *
  * <p>Threading: a process; all fields are confined to its thread.
  */
@@ -58,22 +58,23 @@ public final class ShapeCache implements ProcessBody {
     private final Config config;
     private final ShapeTable table;
     private final ReplicationStart start;
-    private final ConsumerSupervisor.Deps deps;
+    private final DynamicConsumerSupervisor.Deps deps;
     private final Object consumersName;
     private final ShapeCacheMetrics metrics;
-    private final Map<ProcessRef, String> supervisors = new HashMap<>();
-    private final Map<String, ProcessRef> supervisorOf = new HashMap<>();
+    /** Every shape's consumer, which this process monitors; hibernated ones included (hibernating is not exiting). */
+    private final Map<ProcessRef, String> consumerShapes = new HashMap<>();
+    private final Map<String, ProcessRef> consumerOf = new HashMap<>();
     private StackStorage storage;
     private ProcessRef consumers;
     private ProcessContext ctx;
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
-                      ConsumerSupervisor.Deps deps, Object consumersName) {
+                      DynamicConsumerSupervisor.Deps deps, Object consumersName) {
         this(stackId, config, table, start, deps, consumersName, ShapeCacheMetrics.NONE);
     }
 
     public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
-                      ConsumerSupervisor.Deps deps, Object consumersName, ShapeCacheMetrics metrics) {
+                      DynamicConsumerSupervisor.Deps deps, Object consumersName, ShapeCacheMetrics metrics) {
         this.metrics = metrics;
         this.stackId = stackId;
         this.config = config;
@@ -98,9 +99,9 @@ public final class ShapeCache implements ProcessBody {
                 switch (ctx.receive()) {
                     case Call c -> handleCall(c);
                     case Down d -> {
-                        String handle = supervisors.remove(d.process());
+                        String handle = consumerShapes.remove(d.process());
                         if (handle != null) {
-                            supervisorOf.remove(handle);
+                            consumerOf.remove(handle);
                             cleanUp(handle);
                         }
                     }
@@ -180,7 +181,7 @@ public final class ShapeCache implements ProcessBody {
         existing.ifPresent(s -> table.remove(s.handle()));
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         String handle = d.newHandle(micros);
-        while (table.get(handle).isPresent() || supervisorOf.containsKey(handle)) handle = d.newHandle(++micros);
+        while (table.get(handle).isPresent() || consumerOf.containsKey(handle)) handle = d.newHandle(++micros);
         ShapeStorage s = storage.create(handle, ShapeDefinitionCodec.encode(d));
         ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS, ShapeState.Snapshot.PENDING);
         table.put(state);
@@ -196,10 +197,10 @@ public final class ShapeCache implements ProcessBody {
     }
 
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
-        ProcessRef sup = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered);
-        supervisors.put(sup, state.handle());
-        supervisorOf.put(state.handle(), sup);
-        sup.monitor(ctx.self());
+        ProcessRef consumer = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered);
+        consumerShapes.put(consumer, state.handle());
+        consumerOf.put(state.handle(), consumer);
+        consumer.monitor(ctx.self());
     }
 
     /**
@@ -211,16 +212,17 @@ public final class ShapeCache implements ProcessBody {
         if (state == null) return false;
         metrics.removed();
         log.info("[{}] shape {} removed: {}", stackId, handle, reason);
-        Optional<ProcessRef> consumer = deps.registry().whereis(ConsumerSupervisor.consumerName(handle));
-        // A consumer whose mailbox stays full (a large transaction in flight) is stopped instead: stopping it
-        // ends the shape just the same, from its own thread.
+        Optional<ProcessRef> consumer = deps.registry().whereis(DynamicConsumerSupervisor.consumerName(handle));
+        // A hibernated consumer is woken by the message. One whose mailbox stays full (a large transaction in
+        // flight) is stopped instead: stopping it ends the shape just the same, from its own thread (or, if it
+        // hibernated meanwhile, from this one, without waking it).
         if (consumer.isEmpty() || !consumer.get().trySend(new Consumer.Remove(reason), REMOVE_SEND_TIMEOUT)) {
             consumer.ifPresent(ProcessRef::stop);
         }
         return true;
     }
 
-    /** The shape's processes have stopped: forget it and delete its data. */
+    /** The shape's consumer has exited (not merely hibernated): forget the shape and delete its data. */
     private void cleanUp(String handle) {
         ShapeState state = table.remove(handle);
         if (state != null) {
@@ -238,7 +240,7 @@ public final class ShapeCache implements ProcessBody {
 
     private void shutdown() {
         table.setAvailable(false);
-        for (ProcessRef sup : List.copyOf(supervisors.keySet())) sup.stopUninterruptibly(Duration.ofSeconds(10));
+        for (ProcessRef consumer : List.copyOf(consumerShapes.keySet())) consumer.stopUninterruptibly(Duration.ofSeconds(10));
         table.clear();
         if (storage != null) storage.close();
     }

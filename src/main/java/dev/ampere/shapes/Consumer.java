@@ -4,8 +4,13 @@ import dev.ampere.changes.Relation;
 import dev.ampere.changes.TransactionFragment;
 import dev.ampere.postgres.ColumnInfo;
 import dev.ampere.postgres.TableInfo;
+import dev.ampere.process.Down;
+import dev.ampere.process.ExitReason;
+import dev.ampere.process.HibernatingBody;
+import dev.ampere.process.OwnedProcesses;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
+import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
@@ -15,13 +20,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A shape's consumer (docs/protocol.md §3.4): the owner of the shape.
  *
- * <p>Place in the tree: the significant child of the shape's ConsumerSupervisor, under the
- * DynamicConsumerSupervisor; when it exits, the shape's processes stop and the ShapeCache, which monitors them,
- * deletes the shape's storage. It owns the shape's {@link ShapeState} (its only writer) and the shape's log writer.
+ * <p>Place in the tree: a temporary child of the DynamicConsumerSupervisor, registered as
+ * {@link DynamicConsumerSupervisor#consumerName}; when it exits, the ShapeCache, which monitors it, deletes the
+ * shape's storage. A new shape's {@link Snapshotter} is an owned process of the consumer ({@link OwnedProcesses},
+ * forked in a scope of the consumer's run, so still inside the tree): the consumer monitors it, a snapshot failure
+ * ends the shape with its {@link SnapshotFailure}, and the snapshotter is stopped when the consumer exits. It owns
+ * the shape's {@link ShapeState} (its only writer) and the shape's log writer.
  *
  * <p>What it does: takes the fragments the log collector routes to it, with the changes the router matched; drops
  * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
@@ -31,12 +40,19 @@ import java.util.Optional;
  * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
  * the state is marked ended first, so every waiting reader answers 409 at once.
  *
- * <p>Threading: a process; everything is confined to its thread; readers see only the {@link ShapeState}.
+ * <p>Hibernation: with nothing unflushed and no snapshot running, a consumer that gets no message for its
+ * {@code hibernateAfter} ends its run and holds no thread ({@link HibernatingBody}); its state (the transaction log,
+ * the storage writer, the ShapeState) lives in this object, and the next message (a change, a removal) resumes it.
+ * Readers never need the consumer's thread: they wait on the ShapeState. Hibernating is not exiting: the collector's
+ * subscription, the ShapeCache's monitor and the registered name stay.
+ *
+ * <p>Threading: a process; everything is confined to whichever thread runs it (one run at a time); readers see
+ * only the {@link ShapeState}.
  */
-public final class Consumer implements ProcessBody {
-    static final Duration FLUSH_DELAY = Duration.ofMillis(5);
+public final class Consumer implements HibernatingBody {
     /** The MDC key under which a shape's processes log their shape (the JSON log format shows it). */
     public static final String SHAPE_HANDLE = "shape_handle";
+    static final Duration FLUSH_DELAY = Duration.ofMillis(5);
 
     /** From the snapshotter: the snapshot's bounds are known; rows follow. */
     public record SnapshotStarted(SnapshotInfo info) {}
@@ -51,44 +67,102 @@ public final class Consumer implements ProcessBody {
 
     private final ShapeState state;
     private final ShapeStorage storage;
-    private final Optional<SnapshotInfo> recovered;
     private final ChangeFeed feed;
     private final ShapeMetrics metrics;
+    /** Until the first run has used them: a recovered shape's bounds, or the maker of a new shape's snapshotter. */
+    private Optional<SnapshotInfo> recovered;
+    private Function<ProcessRef, ProcessBody> snapshotter;
+    private final Duration hibernateAfter;
     private final TransactionLog transactions;
-    private final List<ConsumerMessages.Deliver> waitingForSnapshot = new ArrayList<>();
+    /** Fragments that arrived before the snapshot's bounds; made when the first one does. */
+    private List<ConsumerMessages.Deliver> waitingForSnapshot;
+    private boolean subscribed;
     private long unflushedCommit;
     private boolean hasUnflushed;
     private long flushDeadline;
+    /** The running snapshotter and its scope, opened by the current run; null once the snapshot is done. */
+    private OwnedProcesses owned;
+    private ProcessRef snapshotterRef;
 
-    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed) {
-        this(state, recovered, feed, ShapeMetrics.NONE);
+    /**
+     * @param snapshotter    makes a new shape's snapshotter, given this consumer; ignored when {@code recovered}
+     * @param hibernateAfter how long without messages before an idle consumer hibernates
+     */
+    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
+                    Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter) {
+        this(state, recovered, feed, snapshotter, hibernateAfter, ShapeMetrics.NONE);
     }
 
-    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed, ShapeMetrics metrics) {
+    /** @param metrics what the consumer reports (its flushes) */
+    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
+                    Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter, ShapeMetrics metrics) {
         this.metrics = metrics;
         this.state = state;
         this.storage = state.storage();
         this.recovered = recovered;
         this.feed = feed;
-        this.transactions = new TransactionLog(new ShapeChangeConverter(state.definition()));
+        this.snapshotter = snapshotter;
+        this.hibernateAfter = hibernateAfter;
+        ShapeDefinition d = state.definition();
+        this.transactions = new TransactionLog(() -> new ShapeChangeConverter(d));
     }
 
     private enum Outcome { CONTINUE, STOP }
 
     @Override
-    public void run(ProcessContext ctx) throws Exception {
-        MDC.put(SHAPE_HANDLE, state.handle());
+    public void resume(ProcessContext ctx) throws Exception {
+        MDC.put(SHAPE_HANDLE, state.handle()); // each run may be on a new thread (after hibernation)
+        boolean hibernating = false;
         try {
-            ShapeDefinition d = state.definition();
-            feed.subscribe(new ShapeSubscription(state.handle(), d.table(), d.where().orElse(null), ctx.self()));
-            recovered.ifPresent(transactions::snapshotKnown);
-            ctx.started();
+            if (!subscribed) start(ctx);
             loop(ctx);
+        } catch (HibernatingBody.Hibernation h) {
+            hibernating = true;
+            transactions.releaseConverter(); // made again by the next change; an idle shape keeps only its state
+            throw h;
         } finally {
-            // Every end of the shape's own (removal, truncate, schema change, failed snapshot) was recorded before
-            // this; what is left is a stop from above, with the shape's storage kept for the next ShapeCache.
-            state.suspend("its consumer stopped");
+            if (!hibernating) exit();
         }
+    }
+
+    /** The first run: routing in place, then the snapshot (a new shape) or its known bounds (a recovered one). */
+    private void start(ProcessContext ctx) throws InterruptedException {
+        ShapeDefinition d = state.definition();
+        feed.subscribe(new ShapeSubscription(state.handle(), d.table(), d.where().orElse(null), ctx.self()));
+        subscribed = true;
+        if (recovered.isPresent()) {
+            transactions.snapshotKnown(recovered.get());
+        } else {
+            owned = OwnedProcesses.open("snapshot:" + state.handle(), Duration.ofSeconds(5));
+            snapshotterRef = owned.start("snapshotter", snapshotter.apply(ctx.self()));
+            snapshotterRef.monitor(ctx.self());
+        }
+        recovered = null;
+        snapshotter = null;
+        ctx.started();
+    }
+
+    @Override
+    public void stoppedWhileHibernated() {
+        // Stopped from above while idle: the shape did not end by itself, its storage is kept for the next ShapeCache.
+        state.suspend("its consumer stopped");
+    }
+
+    /**
+     * Every end of the shape's own (removal, truncate, schema change, failed snapshot, a failing where clause) was
+     * recorded before this; what is left is a stop from above, with the shape's storage kept for the next
+     * ShapeCache, so the shape is suspended rather than ended.
+     */
+    private void exit() {
+        closeSnapshotter();
+        state.suspend("its consumer stopped");
+    }
+
+    private void closeSnapshotter() {
+        if (owned == null) return;
+        owned.close();
+        owned = null;
+        snapshotterRef = null;
     }
 
     private void loop(ProcessContext ctx) throws Exception {
@@ -102,8 +176,10 @@ public final class Consumer implements ProcessBody {
                     flush();
                     continue;
                 }
+            } else if (owned != null) {
+                m = ctx.receive(); // the snapshotter's scope belongs to this run's thread: no hibernating yet
             } else {
-                m = ctx.receive();
+                m = ctx.receiveOrHibernate(hibernateAfter);
             }
             if (handle(m) == Outcome.STOP) return;
         }
@@ -113,6 +189,7 @@ public final class Consumer implements ProcessBody {
         return switch (m) {
             case ConsumerMessages.Deliver d -> {
                 if (!transactions.isSnapshotKnown()) {
+                    if (waitingForSnapshot == null) waitingForSnapshot = new ArrayList<>();
                     waitingForSnapshot.add(d);
                     yield Outcome.CONTINUE;
                 }
@@ -121,10 +198,12 @@ public final class Consumer implements ProcessBody {
             case SnapshotStarted(SnapshotInfo info) -> {
                 transactions.snapshotKnown(info);
                 Outcome o = Outcome.CONTINUE;
-                for (ConsumerMessages.Deliver d : waitingForSnapshot) {
-                    if (o == Outcome.CONTINUE) o = deliver(d);
+                if (waitingForSnapshot != null) {
+                    for (ConsumerMessages.Deliver d : waitingForSnapshot) {
+                        if (o == Outcome.CONTINUE) o = deliver(d);
+                    }
+                    waitingForSnapshot = null;
                 }
-                waitingForSnapshot.clear();
                 yield o;
             }
             case SnapshotReady() -> {
@@ -143,8 +222,24 @@ public final class Consumer implements ProcessBody {
                 transactions.streamRestarted();
                 yield Outcome.CONTINUE;
             }
+            case Down(ProcessRef p, ExitReason reason) when p == snapshotterRef -> snapshotterExited(reason);
             default -> Outcome.CONTINUE;
         };
+    }
+
+    /**
+     * The snapshotter has exited. Its failures arrive before its exit, as {@link SnapshotFailed}; a crash it could
+     * not report (or an exit before the snapshot was ready) fails the snapshot here.
+     */
+    private Outcome snapshotterExited(ExitReason reason) {
+        closeSnapshotter();
+        if (state.snapshot() != ShapeState.Snapshot.PENDING && reason.equals(ExitReason.NORMAL)) {
+            return Outcome.CONTINUE;
+        }
+        SnapshotFailure f = reason instanceof ExitReason.Crash(Throwable t) ? SnapshotFailure.of(t)
+                : new SnapshotFailure(SnapshotFailure.Kind.UNAVAILABLE, "the snapshot stopped (" + reason + ")");
+        state.snapshotFailed(f);
+        return end("its snapshot failed: " + f.message());
     }
 
     private Outcome deliver(ConsumerMessages.Deliver d) throws Exception {

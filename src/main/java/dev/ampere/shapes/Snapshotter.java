@@ -23,8 +23,10 @@ import java.util.List;
 /**
  * Reads a new shape's initial rows (docs/protocol.md §3.6).
  *
- * <p>Place in the tree: a temporary child of the shape's ConsumerSupervisor, beside its Consumer; it exits when the
- * snapshot is stored. It owns one pooled connection for the duration; it writes the shape's snapshot region in
+ * <p>Place in the tree: an owned process of the shape's {@link Consumer} ({@code OwnedProcesses}, forked in a scope
+ * of the consumer's run, itself forked by the DynamicConsumerSupervisor); it exits when the snapshot is stored, and
+ * is stopped if the consumer exits first. The consumer monitors it: a failure it reports, or a crash, ends the
+ * shape with its {@link SnapshotFailure}. It owns one pooled connection for the duration; it writes the shape's snapshot region in
  * storage (the storage contract's snapshot writer) and tells the consumer how far it got, never touching the
  * shape's state itself.
  *

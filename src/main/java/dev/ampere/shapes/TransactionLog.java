@@ -7,6 +7,7 @@ import dev.ampere.shapecache.storage.SnapshotInfo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Turns the fragments routed to one shape into the items its log stores, transaction by transaction
@@ -21,7 +22,9 @@ final class TransactionLog {
     /** What one fragment produced. */
     record Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction) {}
 
-    private final ShapeChangeConverter converter;
+    private final Supplier<ShapeChangeConverter> converters;
+    /** Made on first use and dropped by {@link #releaseConverter} (its encoder buffer is most of an idle shape). */
+    private ShapeChangeConverter converter;
     private SnapshotVisibility visibility;
     private boolean filtering;
     private boolean inTransaction;
@@ -30,7 +33,17 @@ final class TransactionLog {
     private LogItem heldBack;
 
     TransactionLog(ShapeChangeConverter converter) {
-        this.converter = converter;
+        this(() -> converter);
+    }
+
+    /** With a converter made when needed, and again after {@link #releaseConverter}. */
+    TransactionLog(Supplier<ShapeChangeConverter> converters) {
+        this.converters = converters;
+    }
+
+    /** The shape is idle: drop the converter, which depends only on the definition and is made again when needed. */
+    void releaseConverter() {
+        converter = null;
     }
 
     /** The snapshot's bounds are known: from now on fragments can be judged against them. */
@@ -71,6 +84,7 @@ final class TransactionLog {
             for (int m : matches) {
                 Change change = changes.get(ConsumerMessages.position(m));
                 if (change instanceof Change.Truncate) return new Step(List.of(), true, false, wroteInTransaction);
+                if (converter == null) converter = converters.get();
                 converter.convert(change, ConsumerMessages.oldIn(m), ConsumerMessages.newIn(m), f.commitLsn(), f.xid(),
                         items);
             }

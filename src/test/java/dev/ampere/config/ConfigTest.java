@@ -30,6 +30,7 @@ class ConfigTest {
         assertEquals(60, c.cacheMaxAge());
         assertEquals(300, c.cacheStaleAge());
         assertFalse(c.integrationTesting());
+        assertEquals(Duration.ofSeconds(30), c.shapeHibernateAfter());
     }
 
     @Test
@@ -37,7 +38,8 @@ class ConfigTest {
         Config c = Config.fromEnvironment(env("DATABASE_URL", "postgresql://u:p%40ss@db.example:6543/app?sslmode=require",
                 "ELECTRIC_PORT", "4000", "ELECTRIC_STORAGE_DIR", "/tmp/x", "ELECTRIC_REPLICATION_STREAM_ID", "blue_2",
                 "ELECTRIC_DB_POOL_SIZE", "7", "ELECTRIC_DATABASE_ID", "stack-a", "ELECTRIC_LONG_POLL_TIMEOUT", "1500",
-                "ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", "10000", "ELECTRIC_ENABLE_INTEGRATION_TESTING", "true"));
+                "ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", "10000", "ELECTRIC_ENABLE_INTEGRATION_TESTING", "true",
+                "ELECTRIC_SHAPE_HIBERNATE_AFTER", "250"));
         DatabaseUrl db = c.databaseUrl().orElseThrow();
         assertEquals("db.example", db.host());
         assertEquals(6543, db.port());
@@ -55,6 +57,7 @@ class ConfigTest {
         assertEquals(Duration.ofMillis(1500), c.longPollTimeout());
         assertEquals(10000, c.chunkBytesThreshold());
         assertTrue(c.integrationTesting());
+        assertEquals(Duration.ofMillis(250), c.shapeHibernateAfter());
     }
 
     @Test

@@ -25,6 +25,8 @@ public final class TestConfig {
         env.put("ELECTRIC_REPLICATION_STREAM_ID", streamId);
         env.put("ELECTRIC_STORAGE_DIR", storage.toString());
         env.put("ELECTRIC_DB_POOL_SIZE", "4");
+        // Idle consumers hibernate within milliseconds, so every test also runs their wake-ups.
+        env.put("ELECTRIC_SHAPE_HIBERNATE_AFTER", "20");
         for (int i = 0; i < extraEnv.length; i += 2) env.put(extraEnv[i], extraEnv[i + 1]);
         return Config.fromEnvironment(env).withPort(0);
     }
