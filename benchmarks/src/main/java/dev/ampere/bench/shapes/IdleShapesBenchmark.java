@@ -285,5 +285,10 @@ public final class IdleShapesBenchmark {
             version++;
             notifyAll();
         }
+
+        @Override
+        public int readersWaiting() {
+            return 0; // nothing reads an idle shape in this benchmark
+        }
     }
 }
