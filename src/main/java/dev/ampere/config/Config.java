@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  * @param insecure            {@code ELECTRIC_INSECURE}
  * @param shapeHibernateAfter {@code ELECTRIC_SHAPE_HIBERNATE_AFTER} in ms, 30000: how long an idle shape's consumer
  *                            keeps its thread before it hibernates
+ * @param http                timeouts and the connection cap of the HTTP server
  * @param prometheusPort      {@code ELECTRIC_PROMETHEUS_PORT}: where {@code /metrics} is served; unset, none (0: any free port)
  * @param jsonLogs            {@code ELECTRIC_LOG_FORMAT=json}: one JSON object per log line ({@code text}, the default)
  */
@@ -37,7 +38,8 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
-                     Duration shapeHibernateAfter, Optional<Integer> prometheusPort, boolean jsonLogs) {
+                     Duration shapeHibernateAfter, HttpLimits http, Optional<Integer> prometheusPort,
+                     boolean jsonLogs) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -88,6 +90,7 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
                 secret, insecure,
                 Duration.ofMillis(r.integer("ELECTRIC_SHAPE_HIBERNATE_AFTER", 30_000, 1, Integer.MAX_VALUE)),
+                HttpLimits.read(r),
                 r.string("ELECTRIC_PROMETHEUS_PORT").map(v -> r.integer("ELECTRIC_PROMETHEUS_PORT", 0, 0, 65535)),
                 logFormat(r));
     }
@@ -120,12 +123,12 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
     public Config withDatabase(DatabaseUrl url) {
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter, prometheusPort, jsonLogs);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter, prometheusPort, jsonLogs);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs);
     }
 }
