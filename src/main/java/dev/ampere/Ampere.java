@@ -65,7 +65,7 @@ public final class Ampere implements AutoCloseable {
     public static Ampere start(Config config) {
         LogBridge.install();
         Stack stack = new Stack(config);
-        QueryPoolSlot pool = new QueryPoolSlot();
+        QueryPoolSlot pool = new QueryPoolSlot(config.dbPoolSize());
         TableCache tableCache = new TableCache();
         TableLookup tables = new TableLookup(tableCache, stack.registry(), Names.INSPECTOR);
         LastSeenLsn lastSeen = new LastSeenLsn();

@@ -44,7 +44,7 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
                                    ReplicationProgress progress, QueryPoolView pool, Operations ops) {
         HealthRoutes health = new HealthRoutes(events);
-        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool, ops.metrics());
         StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status());
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)

@@ -43,14 +43,25 @@ public final class ShapeDirectory {
         return table.all();
     }
 
-    /** A live (not ended) shape by handle. */
+    /** A live (not ended) shape by handle; finding it counts as a use ({@link ShapeState#markUsed()}). */
     public Optional<ShapeState> byHandle(String handle) {
+        return used(table.get(handle));
+    }
+
+    /** A live (not ended) shape by canonical definition; finding it counts as a use. */
+    public Optional<ShapeState> byDefinition(String canonical) {
+        return used(table.byDefinition(canonical));
+    }
+
+    /** A live shape by handle, for monitoring and tests: unlike {@link #byHandle}, looking does not count as a use. */
+    public Optional<ShapeState> observe(String handle) {
         return table.get(handle).filter(s -> !s.hasEnded());
     }
 
-    /** A live (not ended) shape by canonical definition. */
-    public Optional<ShapeState> byDefinition(String canonical) {
-        return table.byDefinition(canonical).filter(s -> !s.hasEnded());
+    private static Optional<ShapeState> used(Optional<ShapeState> found) {
+        if (found.isEmpty() || found.get().hasEnded()) return Optional.empty();
+        found.get().markUsed();
+        return found;
     }
 
     /**

@@ -59,11 +59,16 @@ public final class DynamicConsumerSupervisor {
                 .registeredAs(deps.registry(), registeredName);
     }
 
-    /** A shape's consumer as a child: temporary, with its bounded mailbox and its registered name. */
-    static ChildSpec consumerSpec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered) {
+    /**
+     * A shape's consumer as a child: temporary, with its bounded mailbox and its registered name.
+     *
+     * @param publications the ShapeCache's publication editor, which a new shape's Snapshotter uses
+     */
+    static ChildSpec consumerSpec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered,
+                                  PublicationSetup publications) {
         return ChildSpec.of(id(state.handle()), () -> new Consumer(state, recovered, deps.feed(),
                         recovered.isPresent() ? null
-                                : consumer -> new Snapshotter(state, consumer, deps.pool(), deps.publication(),
+                                : consumer -> new Snapshotter(state, consumer, deps.pool(), publications,
                                         deps.metrics()),
                         deps.hibernateAfter(), deps.metrics()))
                 .withRestart(RestartType.TEMPORARY)
@@ -73,8 +78,9 @@ public final class DynamicConsumerSupervisor {
 
     /** Starts a shape's consumer; returns it once it has subscribed to the collector (and started its snapshot). */
     public static ProcessRef startShape(ProcessRef supervisor, Deps deps, ShapeState state,
-                                        Optional<SnapshotInfo> recovered) throws InterruptedException {
-        return Supervisor.startChild(supervisor, consumerSpec(deps, state, recovered), CALL_TIMEOUT);
+                                        Optional<SnapshotInfo> recovered, PublicationSetup publications)
+            throws InterruptedException {
+        return Supervisor.startChild(supervisor, consumerSpec(deps, state, recovered, publications), CALL_TIMEOUT);
     }
 
     /** Stops a shape's consumer, if it still runs (a hibernated one without a thread). */
