@@ -40,11 +40,17 @@ final class Admission {
     }
 
     private final RequestLimits limits;
+    private final HttpMetrics metrics;
     private final AtomicInteger initial = new AtomicInteger();
     private final AtomicInteger existing = new AtomicInteger();
 
     Admission(RequestLimits limits) {
+        this(limits, HttpMetrics.NONE);
+    }
+
+    Admission(RequestLimits limits, HttpMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
     }
 
     /** The request's kind: {@code existing} only when it names a handle this node serves. */
@@ -69,6 +75,7 @@ final class Admission {
 
     /** The 503 of a rejected request: Electric's body, {@code retry-after} 5 s plus 1–5 s of jitter, never cached. */
     void reject(ServerResponse res, String method, Kind kind, CacheHeaders.Config cache) {
+        metrics.admissionRejected(kind.label);
         res.header("retry-after", Integer.toString(retryAfterSeconds()));
         ShapeResponses.json(res, method, 503, ErrorBodies.concurrentRequestLimitExceeded(kind.label, limit(kind)), cache);
     }

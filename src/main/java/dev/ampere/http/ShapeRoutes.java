@@ -59,12 +59,17 @@ final class ShapeRoutes {
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
                 ReplicationProgress progress, QueryPoolView pool) {
+        this(config, events, shapes, tables, progress, pool, HttpMetrics.NONE);
+    }
+
+    ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
+                ReplicationProgress progress, QueryPoolView pool, HttpMetrics metrics) {
         this.config = config;
         this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
         this.shapes = shapes;
         this.tables = tables;
         this.readiness = new StackReadiness(events, shapes);
-        this.admission = new Admission(config.requestLimits());
+        this.admission = new Admission(config.requestLimits(), metrics);
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
                 new ShapeResumption(readiness, shapes));
         this.subsetDeps = new SubsetReply.Deps(cache, pool);

@@ -94,6 +94,7 @@ public final class ShapeCache implements ProcessBody {
     private final ReplicationStart start;
     private final DynamicConsumerSupervisor.Deps deps;
     private final Object consumersName;
+    private final ShapeCacheMetrics metrics;
     /** Every shape's consumer, which this process monitors; hibernated ones included (hibernating is not exiting). */
     private final Map<ProcessRef, String> consumerShapes = new HashMap<>();
     private final Map<String, ProcessRef> consumerOf = new HashMap<>();
@@ -115,6 +116,12 @@ public final class ShapeCache implements ProcessBody {
 
     public ShapeCache(StackEvents events, Config config, ShapeTable table, ReplicationStart start,
                       DynamicConsumerSupervisor.Deps deps, Object consumersName) {
+        this(events, config, table, start, deps, consumersName, ShapeCacheMetrics.NONE);
+    }
+
+    public ShapeCache(StackEvents events, Config config, ShapeTable table, ReplicationStart start,
+                      DynamicConsumerSupervisor.Deps deps, Object consumersName, ShapeCacheMetrics metrics) {
+        this.metrics = metrics;
         this.stackId = config.stackId();
         this.events = events;
         this.config = config;
@@ -306,6 +313,7 @@ public final class ShapeCache implements ProcessBody {
     private void created(ShapeState state, ProcessRef consumer) {
         Creation c = creating.remove(state.definition().canonical());
         table.put(state);
+        metrics.created();
         consumerShapes.put(consumer, state.handle());
         consumerOf.put(state.handle(), consumer);
         consumer.monitor(ctx.self()); // an already stopped consumer sends its Down at once
@@ -388,6 +396,7 @@ public final class ShapeCache implements ProcessBody {
     private boolean remove(String handle, String reason) throws InterruptedException {
         ShapeState state = table.remove(handle);
         if (state == null) return false;
+        metrics.removed();
         log.info("[{}] shape {} removed: {}", stackId, handle, reason);
         Optional<ProcessRef> consumer = deps.registry().whereis(DynamicConsumerSupervisor.consumerName(handle));
         // A hibernated consumer is woken by the message. One whose mailbox stays full (a large transaction in
@@ -405,6 +414,7 @@ public final class ShapeCache implements ProcessBody {
         if (state != null) {
             // It ended by itself (truncate, schema change, failed snapshot), not through remove().
             String reason = state.endReason();
+            metrics.removed();
             log.info("[{}] shape {} removed: {}", stackId, handle, reason != null ? reason : "its processes stopped");
         }
         // Off this thread: a wave of removals (an eviction) must not hold up the creations queued behind it.

@@ -7,6 +7,7 @@ import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeState;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,14 @@ public final class ShapeDirectory {
     /** Whether shapes can be served: a ShapeCache runs and has recovered the stored shapes. */
     public boolean available() {
         return table.available();
+    }
+
+    /**
+     * The shapes in the table right now, including any that ended and are about to go (check
+     * {@link ShapeState#hasEnded()}); a weakly consistent view: shapes may come and go while it is read.
+     */
+    public Collection<ShapeState> all() {
+        return table.all();
     }
 
     /** A live (not ended) shape by handle; finding it counts as a use ({@link ShapeState#markUsed()}). */

@@ -37,9 +37,10 @@ public final class DynamicConsumerSupervisor {
      * What every shape's processes are given by the DynamicConsumerSupervisor's owner.
      *
      * @param hibernateAfter how long an idle consumer keeps its thread ({@code ELECTRIC_SHAPE_HIBERNATE_AFTER})
+     * @param metrics        what the shapes' consumers and snapshotters report to
      */
     public record Deps(ProcessRegistry registry, ChangeFeed feed, QueryPoolView pool, String publication,
-                       Duration hibernateAfter) {}
+                       Duration hibernateAfter, ShapeMetrics metrics) {}
 
     /** The registered name of a shape's consumer. */
     public static Object consumerName(String handle) {
@@ -67,8 +68,9 @@ public final class DynamicConsumerSupervisor {
                                   PublicationSetup publications) {
         return ChildSpec.of(id(state.handle()), () -> new Consumer(state, recovered, deps.feed(),
                         recovered.isPresent() ? null
-                                : consumer -> new Snapshotter(state, consumer, deps.pool(), publications),
-                        deps.hibernateAfter()))
+                                : consumer -> new Snapshotter(state, consumer, deps.pool(), publications,
+                                        deps.metrics()),
+                        deps.hibernateAfter(), deps.metrics()))
                 .withRestart(RestartType.TEMPORARY)
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))
                 .registeredAs(deps.registry(), consumerName(state.handle()));

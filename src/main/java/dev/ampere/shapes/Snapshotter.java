@@ -8,6 +8,9 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOut;
@@ -44,6 +47,9 @@ import java.util.List;
  * is the pipeline's writer thread; the pipeline has ended before this thread writes {@code snapshot-end}.
  */
 public final class Snapshotter implements ProcessBody {
+    private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+    /** A snapshot that takes longer than this is logged at INFO when done. */
+    private static final long SLOW_NANOS = 5_000_000_000L;
     /** Encoder threads a large snapshot may use (a small one uses one). */
     private static final int ENCODERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
@@ -51,8 +57,15 @@ public final class Snapshotter implements ProcessBody {
     private final ProcessRef consumer;
     private final QueryPoolView pool;
     private final PublicationSetup publications;
+    private final ShapeMetrics metrics;
 
     public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications) {
+        this(state, consumer, pool, publications, ShapeMetrics.NONE);
+    }
+
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications,
+                       ShapeMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
@@ -62,6 +75,8 @@ public final class Snapshotter implements ProcessBody {
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
+        MDC.put(Consumer.SHAPE_HANDLE, state.handle());
+        long started = System.nanoTime();
         // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
         try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
@@ -74,14 +89,24 @@ public final class Snapshotter implements ProcessBody {
                 SnapshotInfo info = currentSnapshot(c);
                 consumer.send(new Consumer.SnapshotStarted(info));
                 ShapeStorage storage = state.storage();
-                if (d.log() == ShapeDefinition.LogMode.FULL) streamRows(c, d, storage);
+                long rows = 0;
+                if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
                 else consumer.send(new Consumer.SnapshotReady());
                 storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
                 storage.completeSnapshot(info);
                 c.commit();
+                long took = System.nanoTime() - started;
+                metrics.snapshotStored(rows, took);
+                // Long snapshots are worth an operator's attention; the others are there when debugging.
+                (took > SLOW_NANOS ? log.atInfo() : log.atDebug())
+                        .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
+                                state.handle(), rows, took / 1_000_000);
             }
         } catch (Exception e) {
-            if (!ctx.stopRequested()) consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            if (!ctx.stopRequested()) {
+                metrics.snapshotFailed();
+                consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            }
         }
     }
 
@@ -114,7 +139,7 @@ public final class Snapshotter implements ProcessBody {
      * reads the transaction's snapshot), encoding and storing them through a {@link SnapshotPipeline}: this thread
      * only reads the socket.
      */
-    private void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
+    private long streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
         TableInfo table = d.table();
         List<String> columns = d.columns();
         int[] key = table.primaryKey().stream().mapToInt(columns::indexOf).toArray();
@@ -123,13 +148,17 @@ public final class Snapshotter implements ProcessBody {
         // The query runs and yields rows: readers may commit their status once the first is stored and stream rows
         // as they are stored; should a later row fail, their responses are aborted, never completed.
         Runnable ready = () -> consumer.send(new Consumer.SnapshotReady());
+        long rows = 0;
         try (SnapshotPipeline pipeline = new SnapshotPipeline("snapshot-" + storage.handle(), storage::appendSnapshotRow,
                 () -> new SnapshotPipeline.Encoder(new CopyTextRow(columns.size()),
                         new SnapshotRowWriter(table, columns, key)),
                 ENCODERS, ready)) {
             try {
                 byte[] row;
-                while ((row = out.readFromCopy()) != null) pipeline.accept(row);
+                while ((row = out.readFromCopy()) != null) {
+                    pipeline.accept(row);
+                    rows++;
+                }
             } catch (SQLException e) {
                 // Postgres failed the query part way (the where clause on some row): the rows released before it
                 // are stored, as a cursor would have stored them, and then the snapshot fails.
@@ -146,6 +175,7 @@ public final class Snapshotter implements ProcessBody {
             }
             if (pipeline.finish() == 0) ready.run();
         }
+        return rows;
     }
 
     /** Ends a COPY this side abandons, so the connection can go back to the pool. */
