@@ -46,6 +46,11 @@ final class ChronicleShapeStorage implements ShapeStorage {
     }
 
     @Override
+    public long storedBytes() {
+        return DiskUsage.bytesUnder(dir);
+    }
+
+    @Override
     public String handle() {
         return handle;
     }
