@@ -46,9 +46,10 @@ class PostgresRestartTest {
         sql(db, "CREATE TABLE items (id int PRIMARY KEY, title text, n int)",
                 "INSERT INTO items SELECT g, 'item ' || g, g FROM generate_series(1, 1000) g");
         // The embedded server commits asynchronously (synchronous_commit = off). With the WAL writer slowed to its
-        // longest delay, an asynchronous commit made after this checkpoint is still unwritten when the postmaster
-        // is killed, and is lost, as it was when a loaded machine delayed the WAL writer: deterministically what
-        // once made this test fail only inside the full suite (see publicationEditsSurvive...).
+        // longest delay, an asynchronous commit made after this checkpoint stays unwritten until a later write
+        // carries it to disk, and is lost if the postmaster is killed first, as happened when a loaded machine
+        // delayed the WAL writer: what once made this test fail only inside the full suite, now made likely (all
+        // but certain in publicationEditsSurviveACrashRightAfterTheShapesAreCreated, which writes nothing first).
         sql(db, "CHECKPOINT", "ALTER SYSTEM SET wal_writer_delay = '10s'", "SELECT pg_reload_conf()");
         streamId = TestConfig.newStreamId();
         ampere = Ampere.start(TestConfig.config(pg.databaseUrl(), streamId, Files.createTempDirectory("ampere-pgr"),
