@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +46,8 @@ import java.util.concurrent.Executors;
  * the {@link ShapeTable}, which HTTP reads through a {@link ShapeDirectory}. The choice of a new shape's handle is
  * serialised here, so concurrent identical requests share one handle; its storage and processes are set up on a
  * task of their own, so distinct shapes are created in parallel. At start it recovers the shapes stored by the
- * previous run (each gets a consumer, no new snapshot), or purges them all when the slot had to be created or the
- * database timeline changed.
+ * previous run (each gets a consumer, no new snapshot; one whose table no longer replicates is deleted), or purges
+ * them all when the slot had to be created or the database timeline changed.
  *
  * <p>A shape's state belongs to its consumer: removal is a {@link Consumer.Remove} message to it, never a write
  * from here. The consumer marks the shape ended (its readers answer 409) and exits (stopping its snapshotter, if
@@ -199,10 +200,18 @@ public final class ShapeCache implements ProcessBody {
         StackStorage.Recovery recovery = storage.recover();
         int total = recovery.shapes().size();
         int recovered = 0;
+        Set<Integer> replicating = total == 0 ? Set.of()
+                : PublicationSetup.preparedTables(deps.pool().require(), deps.publication());
         long lastReport = System.nanoTime();
         for (StackStorage.StoredShape stored : recovery.shapes()) {
             try {
                 ShapeDefinition d = ShapeDefinitionCodec.decode(stored.definition());
+                if (!replicating.contains(d.table().oid())) {
+                    // Its changes may have gone unpublished meanwhile (the publication edit was lost in a crash of
+                    // Postgres, or undone by hand): the shape's log cannot be trusted to be complete.
+                    throw new IllegalStateException("its table " + d.table().quotedName()
+                            + " is no longer in the publication with REPLICA IDENTITY FULL");
+                }
                 ShapeStorage s = storage.get(stored.handle()).orElseThrow();
                 ShapeState state = new ShapeState(stored.handle(), d, s, visibleAfterRestart(s.latestOffset()),
                         ShapeState.Snapshot.READY);

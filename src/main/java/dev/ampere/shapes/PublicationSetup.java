@@ -164,6 +164,10 @@ public final class PublicationSetup implements AutoCloseable {
         // ALTER waits for a lock on the table: a long transaction on it must fail the edit (the client retries, the
         // next pass tries again) rather than hold it, and the shape's buffered changes, indefinitely.
         s.execute("SET LOCAL lock_timeout = '10s'");
+        // Durable before the snapshot is taken, whatever the server's default: an asynchronous commit lost in a
+        // crash of Postgres would take the table out of the publication under a shape that believes it is
+        // replicated, and let its xid be reused by later transactions (docs/protocol.md §3.5).
+        s.execute("SET LOCAL synchronous_commit = on");
         s.execute("SELECT pg_advisory_xact_lock(hashtext('" + publication.replace("'", "''") + "'))");
     }
 
@@ -183,6 +187,25 @@ public final class PublicationSetup implements AutoCloseable {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The OIDs of the tables {@link #prepare} has made replicate, as the database has them now: in the publication,
+     * with {@code REPLICA IDENTITY FULL}. A recovered shape whose table is not among them cannot have seen every
+     * change since its snapshot (docs/protocol.md §3.9).
+     */
+    public static Set<Integer> preparedTables(DataSource ds, String publication) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT c.oid::int8 FROM pg_publication_tables p JOIN pg_namespace n ON n.nspname = p.schemaname"
+                        + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename"
+                        + " WHERE p.pubname = ? AND c.relreplident = 'f'")) {
+            ps.setString(1, publication);
+            Set<Integer> oids = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) oids.add((int) rs.getLong(1));
+            }
+            return oids;
         }
     }
 
