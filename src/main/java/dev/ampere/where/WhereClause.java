@@ -37,8 +37,9 @@ public final class WhereClause {
         this.budgeted = charges(expr);
         this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
-        this.columnTypes = new java.util.HashMap<>();
-        collectTypes(expr, columnTypes);
+        Map<Integer, SqlType> types = new java.util.HashMap<>();
+        collectTypes(expr, types);
+        this.columnTypes = Map.copyOf(types); // compact and immutable: it lives as long as the shape
     }
 
     private static void collectTypes(Expr e, Map<Integer, SqlType> out) {
