@@ -83,7 +83,13 @@ final class TableFilter<K> {
     private static final class ColumnIndex<K> {
         private final int column;
         private final WhereClause parserSource;
-        private final Map<Object, Map<K, WhereClause>> byValue = new HashMap<>();
+        /**
+         * Per value, the shapes that want it: a {@link Single} for one shape (the common case, e.g. {@code owner = k}
+         * per user, so an idle shape costs one small object here), a map in insertion order for more.
+         */
+        private final Map<Object, Object> byValue = new HashMap<>();
+
+        private record Single<K>(K shape, WhereClause where) {}
 
         /** {@code parserSource}: any clause that reads the column; it knows the column's type and parser. */
         ColumnIndex(WhereClause parserSource, int column) {
@@ -91,16 +97,34 @@ final class TableFilter<K> {
             this.column = column;
         }
 
+        @SuppressWarnings("unchecked")
         void add(Object value, K shape, WhereClause where) {
-            byValue.computeIfAbsent(value, v -> new LinkedHashMap<>()).put(shape, where);
+            Object bucket = byValue.get(value);
+            if (bucket == null || bucket instanceof Single<?> s && s.shape().equals(shape)) {
+                byValue.put(value, new Single<>(shape, where));
+            } else if (bucket instanceof Single<?> s) {
+                Map<K, WhereClause> map = new LinkedHashMap<>();
+                map.put((K) s.shape(), s.where());
+                map.put(shape, where);
+                byValue.put(value, map);
+            } else {
+                ((Map<K, WhereClause>) bucket).put(shape, where);
+            }
         }
 
         /** Removes; true when the index became empty. */
+        @SuppressWarnings("unchecked")
         boolean remove(Object value, K shape) {
-            Map<K, WhereClause> bucket = byValue.get(value);
-            if (bucket != null) {
-                bucket.remove(shape);
-                if (bucket.isEmpty()) byValue.remove(value);
+            Object bucket = byValue.get(value);
+            if (bucket instanceof Single<?> s) {
+                if (s.shape().equals(shape)) byValue.remove(value);
+            } else if (bucket != null) {
+                Map<K, WhereClause> map = (Map<K, WhereClause>) bucket;
+                map.remove(shape);
+                if (map.size() == 1) {
+                    Map.Entry<K, WhereClause> last = map.entrySet().iterator().next();
+                    byValue.put(value, new Single<>(last.getKey(), last.getValue()));
+                }
             }
             return byValue.isEmpty();
         }
@@ -116,10 +140,16 @@ final class TableFilter<K> {
             for (Object key : keys) verify(byValue.get(key), row, out, failed);
         }
 
-        private static <K> void verify(Map<K, WhereClause> bucket, RowValues row, Set<K> out,
+        @SuppressWarnings("unchecked")
+        private static <K> void verify(Object bucket, RowValues row, Set<K> out,
                                        BiConsumer<K, RuntimeException> failed) {
             if (bucket == null) return;
-            for (Map.Entry<K, WhereClause> e : bucket.entrySet()) {
+            if (bucket instanceof Single<?> s) {
+                K shape = (K) s.shape();
+                if (!out.contains(shape) && includes(shape, s.where(), row, failed)) out.add(shape);
+                return;
+            }
+            for (Map.Entry<K, WhereClause> e : ((Map<K, WhereClause>) bucket).entrySet()) {
                 if (!out.contains(e.getKey()) && includes(e.getKey(), e.getValue(), row, failed)) out.add(e.getKey());
             }
         }
