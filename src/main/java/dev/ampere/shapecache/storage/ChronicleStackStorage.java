@@ -76,9 +76,10 @@ public final class ChronicleStackStorage implements StackStorage {
         // whose snapshot never completed is deleted at recovery anyway.
         Files.createDirectories(dir);
         ChangeSignal signal = new ChangeSignal();
-        ChronicleShapeStorage s = new ChronicleShapeStorage(handle, dir, signal,
-                SnapshotChunks.fresh(dir, chunkBytesThreshold, signal, definition),
-                new ShapeLog(dir, pool, chunkBytesThreshold, signal, true));
+        ShapePath path = new ShapePath(layout, handle);
+        ChronicleShapeStorage s = new ChronicleShapeStorage(handle, signal,
+                SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition),
+                new ShapeLog(path, pool, chunkBytesThreshold, signal, true));
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
     }
@@ -183,9 +184,10 @@ public final class ChronicleStackStorage implements StackStorage {
                 }
             }
             ChangeSignal signal = new ChangeSignal();
-            shapes.put(handle, new ChronicleShapeStorage(handle, dir, signal,
-                    SnapshotChunks.completed(dir, chunkBytesThreshold, signal, sm),
-                    new ShapeLog(dir, pool, chunkBytesThreshold, signal, false)));
+            ShapePath path = new ShapePath(layout, handle);
+            shapes.put(handle, new ChronicleShapeStorage(handle, signal,
+                    SnapshotChunks.completed(path, chunkBytesThreshold, signal, sm),
+                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false)));
             return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());
