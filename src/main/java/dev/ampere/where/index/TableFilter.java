@@ -18,9 +18,8 @@ import dev.ampere.where.WhereClause;
  * <p>Not thread-safe; confined to the index's owner thread.
  */
 final class TableFilter<K> {
-    private record Registration(WhereClause where, IndexPlan plan) {}
-
-    private final Map<K, Registration> shapes = new HashMap<>();
+    /** Each shape's clause (null for none); its index plan is derived again on removal rather than kept. */
+    private final Map<K, WhereClause> shapes = new HashMap<>();
     private final Set<K> unconditional = new java.util.LinkedHashSet<>();
     private final Map<K, WhereClause> scanned = new LinkedHashMap<>();
     private final Map<Integer, ColumnIndex<K>> scalar = new HashMap<>();
@@ -28,7 +27,7 @@ final class TableFilter<K> {
 
     void add(K shape, WhereClause where) {
         IndexPlan plan = where == null ? null : IndexPlan.of(where);
-        shapes.put(shape, new Registration(where, plan));
+        shapes.put(shape, where);
         if (where == null) {
             unconditional.add(shape);
         } else if (plan == null) {
@@ -43,12 +42,13 @@ final class TableFilter<K> {
     }
 
     void remove(K shape) {
-        Registration r = shapes.remove(shape);
-        if (r == null) return;
+        if (!shapes.containsKey(shape)) return;
+        WhereClause where = shapes.remove(shape);
         unconditional.remove(shape);
         scanned.remove(shape);
-        if (r.plan() != null) {
-            for (IndexPlan.Key key : r.plan().keys()) {
+        IndexPlan plan = where == null ? null : IndexPlan.of(where);
+        if (plan != null) {
+            for (IndexPlan.Key key : plan.keys()) {
                 Map<Integer, ColumnIndex<K>> target = key.arrayElement() ? arrays : scalar;
                 ColumnIndex<K> index = target.get(key.column());
                 if (index != null && index.remove(key.value(), shape)) target.remove(key.column());
