@@ -30,12 +30,13 @@ import java.util.regex.Pattern;
  * @param insecure            {@code ELECTRIC_INSECURE}
  * @param shapeHibernateAfter {@code ELECTRIC_SHAPE_HIBERNATE_AFTER} in ms, 30000: how long an idle shape's consumer
  *                            keeps its thread before it hibernates
+ * @param http                timeouts and the connection cap of the HTTP server
  */
 public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
-                     Duration shapeHibernateAfter) {
+                     Duration shapeHibernateAfter, HttpLimits http) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -85,7 +86,8 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.longValue("ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD", 10_485_760L, 1, Long.MAX_VALUE),
                 r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
                 secret, insecure,
-                Duration.ofMillis(r.integer("ELECTRIC_SHAPE_HIBERNATE_AFTER", 30_000, 1, Integer.MAX_VALUE)));
+                Duration.ofMillis(r.integer("ELECTRIC_SHAPE_HIBERNATE_AFTER", 30_000, 1, Integer.MAX_VALUE)),
+                HttpLimits.read(r));
     }
 
     /** The URL for pooled (non-replication) connections: the pooled URL when given, else the main one. */
@@ -107,12 +109,12 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
     public Config withDatabase(DatabaseUrl url) {
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http);
     }
 }

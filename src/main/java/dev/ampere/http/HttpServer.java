@@ -6,8 +6,10 @@ import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
 import dev.ampere.stack.StackEvents;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
@@ -15,13 +17,18 @@ import io.helidon.webserver.http.HttpRouting;
  * Lives beside the stack tree (as Electric's Bandit does), reading only the read-only views the stack's owners hand
  * out: the stack's events, the live shapes, table metadata and replication progress.
  *
+ * Owns the {@link ClientConnections} through which every connection is read (read deadlines, HTTP/1.0, the
+ * connection cap; docs/protocol.md §1.4) and its timer thread.
+ *
  * <p>Threading: start and stop from one thread; handlers run on request threads.
  */
 public final class HttpServer implements AutoCloseable {
     private final WebServer server;
+    private final ClientConnections connections;
 
-    private HttpServer(WebServer server) {
+    private HttpServer(WebServer server, ClientConnections connections) {
         this.server = server;
+        this.connections = connections;
     }
 
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
@@ -30,6 +37,7 @@ public final class HttpServer implements AutoCloseable {
         ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
+                .addFilter(ClientProtocol::filter)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)
@@ -38,6 +46,10 @@ public final class HttpServer implements AutoCloseable {
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)
                 .any(HealthRoutes::notFound);
+        ClientConnections connections = new ClientConnections(config.http());
+        RejectionResponses rejection = new RejectionResponses(config.http().maxConnections());
+        DirectHandlers.Builder rejections = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) rejections.addHandler(type, rejection);
         WebServer server = WebServer.builder()
                 .host(config.listenOnIpv6() ? "::" : "0.0.0.0")
                 .port(config.port())
@@ -48,10 +60,18 @@ public final class HttpServer implements AutoCloseable {
                 // and Helidon's NIO socket keeps two 8 KiB heap buffers per connection where the stream keeps one.
                 // Most connections are parked long-polls, so that is a third of what each one costs.
                 .useNio(false)
+                // Every connection goes through ClientConnections (read deadlines, HTTP/1.0, the connection cap), so
+                // Helidon's own HTTP/1.1 selector is not discovered; rejections get Electric's JSON bodies.
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(connections)
+                .directHandlers(rejections.build())
+                // A backstop for file descriptors: connections past the cap are answered 503 and closed, but beyond
+                // twice the cap new ones wait in the listen backlog.
+                .maxTcpConnections(2 * config.http().maxConnections())
                 .routing(routing)
                 .build()
                 .start();
-        return new HttpServer(server);
+        return new HttpServer(server, connections);
     }
 
     /** The port actually bound (useful when configured as 0). */
@@ -62,5 +82,6 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        connections.close();
     }
 }

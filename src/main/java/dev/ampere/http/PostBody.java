@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 
+import io.helidon.webserver.CloseConnectionException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +61,17 @@ final class PostBody {
 
     /** Reads and splits the body; a {@link Rejected} as Electric words it otherwise. */
     static Outcome read(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (CloseConnectionException e) {
+            throw e; // the connection failed or timed out: nothing to answer
+        } catch (RuntimeException e) {
+            // Helidon's reader of a chunked body throws unchecked exceptions for a malformed framing (a chunk size
+            // that is not hex, for one): the client's error, never a 500 (docs/protocol.md §1.4). Helidon closes
+            // the connection after the answer, as the rest of the body cannot be found.
+            return new Rejected(400, RejectionResponses.malformed());
+        }
         if (bytes.length > MAX_BYTES) return new Rejected(413, ErrorBodies.error("Request body too large"));
         if (bytes.length == 0) return new Parsed(Map.of(), Optional.empty());
         Object value;

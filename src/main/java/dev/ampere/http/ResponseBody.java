@@ -1,6 +1,8 @@
 package dev.ampere.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,11 @@ import java.io.OutputStream;
  * status and headers go out with the first {@link #BUFFER_LIMIT} bytes, and from then on a failure
  * {@link #abort aborts} the connection without the terminating chunk, so neither a client nor a cache can take a
  * cut-off body for a complete one.
+ *
+ * <p>A request that came as HTTP/1.0 ({@link ClientProtocol}) cannot take chunked framing, and a body ended by the
+ * connection's close could not show a failure. So its body is kept in memory whole (a response is at most about one
+ * chunk, docs/protocol.md §1.13) and goes out with a Content-Length, or an error status instead if it fails; only an
+ * event stream, which has no complete form, streams, ended by the close.
  *
  * <p>Use: set status and headers on the response, write, then {@link #finish()}; on any failure call
  * {@link #abort} (if nothing was committed yet, the caller may still answer with an error status: see
@@ -29,6 +36,7 @@ final class ResponseBody extends OutputStream {
     private static final int COPY_LIMIT = 16 * 1024;
 
     private final ServerResponse res;
+    private final boolean http10 = ClientProtocol.http10();
     private Buffer buffer = new Buffer();
     private OutputStream stream;
 
@@ -48,7 +56,7 @@ final class ResponseBody extends OutputStream {
             return;
         }
         buffer.write(b);
-        if (buffer.size() > BUFFER_LIMIT) startStreaming();
+        if (buffer.size() > BUFFER_LIMIT && !http10) startStreaming();
     }
 
     @Override
@@ -58,12 +66,13 @@ final class ResponseBody extends OutputStream {
             return;
         }
         buffer.write(b, off, len);
-        if (buffer.size() > BUFFER_LIMIT) startStreaming();
+        if (buffer.size() > BUFFER_LIMIT && !http10) startStreaming();
     }
 
     /** Pushes what is written to the client now (for SSE and for snapshot rows that trickle in). */
     @Override
     public void flush() throws IOException {
+        if (http10 && !eventStream()) return;
         if (stream == null) startStreaming();
         stream.flush();
     }
@@ -119,13 +128,34 @@ final class ResponseBody extends OutputStream {
     }
 
     private void startStreaming() throws IOException {
+        if (http10) {
+            // Helidon frames a body without a Content-Length as chunked, fixing the choice when the stream is made
+            // (before stream filters run) and writing the headers with the first bytes. So a Content-Length makes it
+            // write bytes as they come, and the filter takes the header out again before anything is written: the
+            // body is ended by the close that Connection: close asks for.
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            res.header(HeaderNames.CONTENT_LENGTH, Long.toString(Long.MAX_VALUE));
+            res.streamFilter(out -> {
+                res.headers().remove(HeaderNames.CONTENT_LENGTH);
+                return out;
+            });
+        }
         stream = res.outputStream();
         buffer.writeTo(stream);
         buffer = null;
     }
 
-    /** The body was cut off; the connection must close without finishing it. */
-    static final class AbortedResponse extends RuntimeException {
+    private boolean eventStream() {
+        return res.headers().first(HeaderNames.CONTENT_TYPE).orElse("").startsWith("text/event-stream");
+    }
+
+    /**
+     * The body was cut off; the connection must close without finishing it. A {@link CloseConnectionException} is
+     * what Helidon lets through its error handling to end the connection quietly (a plain exception there is logged
+     * as a warning with its stack trace, although a failed body is an expected condition, most often a client that
+     * went away).
+     */
+    static final class AbortedResponse extends CloseConnectionException {
         private AbortedResponse(String message, Throwable cause) {
             super(message, cause);
         }

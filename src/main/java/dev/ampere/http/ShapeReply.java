@@ -202,6 +202,14 @@ final class ShapeReply {
             }
             out.write(']');
         } catch (Exception e) {
+            if (!out.committed() && shape.snapshot() == ShapeState.Snapshot.FAILED) {
+                // The snapshot query failed while this body was still held (an HTTP/1.0 body is held whole): the
+                // client gets the failure's own answer, as it would have before the first row (§1.4).
+                out.abort(e);
+                for (String name : SUCCESS_HEADERS) res.headers().remove(HeaderNames.create(name));
+                snapshotFailed(shape.failure());
+                return;
+            }
             failBody(out, e);
             return;
         }

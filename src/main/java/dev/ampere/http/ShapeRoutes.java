@@ -15,6 +15,7 @@ import dev.ampere.stack.StackEvents;
 import dev.ampere.where.WhereClauseException;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import org.slf4j.Logger;
@@ -117,6 +118,8 @@ final class ShapeRoutes {
         if (method.equals("POST")) {
             switch (PostBody.read(req.content().inputStream())) {
                 case PostBody.Rejected(int status, byte[] body) -> {
+                    // The body may be partly unread, or its framing broken: the connection ends with this answer.
+                    res.header(HeaderValues.CONNECTION_CLOSE);
                     ShapeResponses.json(res, method, status, body, cache);
                     return null;
                 }

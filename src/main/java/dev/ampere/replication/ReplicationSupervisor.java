@@ -41,7 +41,7 @@ public final class ReplicationSupervisor {
         ChildSpec collector = ChildSpec.of("shape_log_collector",
                         () -> new ShapeLogCollector(views.tables(), views.lastSeen()))
                 .registeredAs(stack.registry(), Names.SHAPE_LOG_COLLECTOR);
-        ChildSpec cache = ChildSpec.of("shape_cache", () -> new ShapeCache(stack.id(), config, views.shapes(), start,
+        ChildSpec cache = ChildSpec.of("shape_cache", () -> new ShapeCache(stack.events(), config, views.shapes(), start,
                         deps, Names.DYNAMIC_CONSUMER_SUPERVISOR))
                 .withShutdownTimeout(Duration.ofMinutes(2))
                 .registeredAs(stack.registry(), Names.SHAPE_CACHE);

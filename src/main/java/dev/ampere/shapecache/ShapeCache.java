@@ -12,11 +12,15 @@ import dev.ampere.shapecache.storage.ChronicleStackStorage;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 import dev.ampere.shapecache.storage.StackStorage;
+import dev.ampere.shapecache.storage.StorageFaultException;
+import dev.ampere.shapecache.storage.StorageSpace;
 import dev.ampere.shapes.Consumer;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionCodec;
 import dev.ampere.shapes.ShapeState;
+import dev.ampere.stack.StackEvent;
+import dev.ampere.stack.StackEvents;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,10 @@ import java.util.Optional;
  * ends by itself (truncate, schema change, failed snapshot) takes the same path. A hibernated consumer is alive:
  * its monitor does not fire, and its shape stays.
  *
+ * <p>While shape storage cannot take writes (disk full), creation answers {@link ShapesUnavailable} (503 with
+ * retry-after); existing shapes keep their consumers, which hold their changes until the space returns
+ * (see {@link Consumer}), so nothing is removed or recreated for it.
+ *
  * <p>Threading: a process; all fields are confined to its thread.
  */
 public final class ShapeCache implements ProcessBody {
@@ -55,6 +63,7 @@ public final class ShapeCache implements ProcessBody {
     record Delete(String handle) {}
 
     private final String stackId;
+    private final StackEvents events;
     private final Config config;
     private final ShapeTable table;
     private final ReplicationStart start;
@@ -67,9 +76,10 @@ public final class ShapeCache implements ProcessBody {
     private ProcessRef consumers;
     private ProcessContext ctx;
 
-    public ShapeCache(String stackId, Config config, ShapeTable table, ReplicationStart start,
+    public ShapeCache(StackEvents events, Config config, ShapeTable table, ReplicationStart start,
                       DynamicConsumerSupervisor.Deps deps, Object consumersName) {
-        this.stackId = stackId;
+        this.stackId = config.stackId();
+        this.events = events;
         this.config = config;
         this.table = table;
         this.start = start;
@@ -81,8 +91,10 @@ public final class ShapeCache implements ProcessBody {
     public void run(ProcessContext ctx) throws Exception {
         this.ctx = ctx;
         consumers = deps.registry().whereis(consumersName).orElseThrow();
-        storage = new ChronicleStackStorage(config.storageDir(), stackId, config.chunkBytesThreshold(),
-                ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES);
+        ChronicleStackStorage chronicle = new ChronicleStackStorage(config.storageDir(), stackId,
+                config.chunkBytesThreshold(), ChronicleStackStorage.DEFAULT_MAX_OPEN_QUEUES, storageListener());
+        storage = chronicle;
+        events.storageRecheck(() -> chronicle.space().fault());
         try {
             table.clear();
             recover();
@@ -116,6 +128,9 @@ public final class ShapeCache implements ProcessBody {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            c.fail(e);
+        } catch (ShapesUnavailable e) {
+            log.debug("[{}] shape request refused: {}", stackId, e.getMessage()); // the episode was logged once
             c.fail(e);
         } catch (Exception e) {
             log.warn("[{}] shape request failed: {}", stackId, e.toString());
@@ -175,7 +190,13 @@ public final class ShapeCache implements ProcessBody {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         String handle = d.newHandle(micros);
         while (table.get(handle).isPresent() || consumerOf.containsKey(handle)) handle = d.newHandle(++micros);
-        ShapeStorage s = storage.create(handle, ShapeDefinitionCodec.encode(d));
+        ShapeStorage s;
+        try {
+            s = storage.create(handle, ShapeDefinitionCodec.encode(d));
+        } catch (StorageFaultException e) {
+            // Disk full: the storage named it once; each refused request is only a 503 with retry-after.
+            throw new ShapesUnavailable("shape storage cannot take new shapes: " + e.getMessage(), e);
+        }
         ShapeState state = new ShapeState(handle, d, s, LogOffset.LAST_BEFORE_REAL_OFFSETS, ShapeState.Snapshot.PENDING);
         table.put(state);
         try {
@@ -186,6 +207,21 @@ public final class ShapeCache implements ProcessBody {
             throw e;
         }
         return state;
+    }
+
+    /** Storage episodes (disk full) become stack events: one log line each, and the health endpoint's state. */
+    private StorageSpace.Listener storageListener() {
+        return new StorageSpace.Listener() {
+            @Override
+            public void failing(String reason) {
+                events.publish(new StackEvent.StorageFailing(reason));
+            }
+
+            @Override
+            public void recovered() {
+                events.publish(new StackEvent.StorageRecovered());
+            }
+        };
     }
 
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {

@@ -12,6 +12,7 @@ import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
+import dev.ampere.shapecache.storage.StorageFaultException;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
 import java.time.Duration;
@@ -36,7 +37,8 @@ import java.util.function.Function;
  * (when its mailbox runs dry, or after {@link #FLUSH_DELAY}) and only then reports the transactions durable to the
  * collector. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
  * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
- * the state is marked ended first, so every waiting reader answers 409 at once.
+ * the state is marked ended first, so every waiting reader answers 409 at once. A storage fault (disk full) does
+ * not: the consumer waits and retries the write, see {@link #untilStored}.
  *
  * <p>Hibernation: with nothing unflushed and no snapshot running, a consumer that gets no message for its
  * {@code hibernateAfter} ends its run and holds no thread ({@link HibernatingBody}); its state (the transaction log,
@@ -49,6 +51,7 @@ import java.util.function.Function;
  */
 public final class Consumer implements HibernatingBody {
     static final Duration FLUSH_DELAY = Duration.ofMillis(5);
+    private static final Duration STORAGE_RETRY = Duration.ofSeconds(1);
 
     /** From the snapshotter: the snapshot's bounds are known; rows follow. */
     public record SnapshotStarted(SnapshotInfo info) {}
@@ -233,7 +236,7 @@ public final class Consumer implements HibernatingBody {
         TransactionFragment f = d.fragment();
         TransactionLog.Step step = transactions.accept(f, d.matches());
         if (step.truncated()) return end(state.definition().table().quotedName() + " was truncated");
-        if (!step.items().isEmpty()) storage.appendLog(step.items());
+        if (!step.items().isEmpty()) untilStored(() -> storage.appendLog(step.items()));
         if (step.transactionEnded()) {
             if (step.wroteInTransaction()) state.publishLatestOffset(storage.latestOffset());
             unflushedCommit = f.commitLsn();
@@ -244,9 +247,31 @@ public final class Consumer implements HibernatingBody {
     }
 
     private void flush() throws Exception {
-        storage.flush();
+        untilStored(storage::flush);
         feed.flushed(state.handle(), unflushedCommit);
         hasUnflushed = false;
+    }
+
+    /**
+     * Runs a storage write until it succeeds. While the storage cannot take writes (disk full, named once per
+     * episode by the storage and shown by the health endpoint) the shape neither ends nor reports anything
+     * flushed: it holds the change it could not store, and its full mailbox holds back the log collector and so
+     * the acknowledgement to Postgres. A stop from above still interrupts the wait.
+     */
+    private void untilStored(StorageWrite write) throws Exception {
+        while (true) {
+            try {
+                write.run();
+                return;
+            } catch (StorageFaultException e) {
+                storage.awaitWritable(STORAGE_RETRY);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface StorageWrite {
+        void run() throws Exception;
     }
 
     /** The relation still has the columns (names and types, in order) the shape was defined against. */

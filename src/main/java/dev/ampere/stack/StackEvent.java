@@ -28,6 +28,15 @@ public sealed interface StackEvent {
     /** A connection to Postgres was lost; the stack is recovering. */
     record ConnectionLost(String what, String message) implements StackEvent {}
 
+    /**
+     * Shape storage cannot take writes (no space left on device, or an I/O fault): new shapes are refused, existing
+     * ones hold their changes, and nothing past what is stored is acknowledged. Published once per episode.
+     */
+    record StorageFailing(String reason) implements StackEvent {}
+
+    /** Shape storage takes writes again: held changes are stored and served. */
+    record StorageRecovered() implements StackEvent {}
+
     /** A problem no retry can fix (bad credentials, wal_level not logical, missing privilege). */
     record Fatal(String message) implements StackEvent {}
 }

@@ -20,6 +20,8 @@ public final class StackEvents {
     private final DuplicateRegistry<String, StackEvent> bus = new DuplicateRegistry<>();
     private volatile StackStatus status = StackStatus.WAITING;
     private volatile String fatal;
+    private volatile String storageFault;
+    private volatile Runnable storageRecheck = () -> { };
 
     public StackEvents(String stackId) {
         this.stackId = stackId;
@@ -32,6 +34,20 @@ public final class StackEvents {
     /** The message of a fatal event, once one happened. */
     public Optional<String> fatal() {
         return Optional.ofNullable(fatal);
+    }
+
+    /**
+     * Why shape storage cannot take writes, while it cannot. Asks the storage to look again first (it limits how
+     * often it really does), so the answer moves back once space returns even when nothing is writing.
+     */
+    public Optional<String> storageFault() {
+        if (storageFault != null) storageRecheck.run();
+        return Optional.ofNullable(storageFault);
+    }
+
+    /** Set by the owner of the stack's storage: how {@link #storageFault()} asks it to look again. */
+    public void storageRecheck(Runnable recheck) {
+        storageRecheck = recheck;
     }
 
     public DuplicateRegistry<String, StackEvent>.Subscription subscribe(Consumer<? super StackEvent> listener) {
@@ -62,6 +78,15 @@ public final class StackEvents {
             case StackEvent.ConnectionLost e -> {
                 if (status == StackStatus.ACTIVE) status = StackStatus.STARTING;
                 log.warn("[{}] lost the {}: {}", stackId, e.what(), e.message());
+            }
+            case StackEvent.StorageFailing e -> {
+                storageFault = e.reason();
+                log.warn("[{}] shape storage is failing: {}; new shapes are refused and changes are held until it "
+                        + "recovers", stackId, e.reason());
+            }
+            case StackEvent.StorageRecovered e -> {
+                storageFault = null;
+                log.info("[{}] shape storage recovered; held changes are being stored", stackId);
             }
             case StackEvent.Fatal e -> {
                 fatal = e.message();

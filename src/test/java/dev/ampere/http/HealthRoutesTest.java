@@ -54,8 +54,18 @@ class HealthRoutesTest {
                 assertEquals("application/json", active.headers().firstValue("content-type").orElseThrow());
             }
         }
+        // Postgres ends the walsender of a closed connection asynchronously: the slot stays active until it has.
         try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_drop_replication_slot('electric_slot_" + streamId + "')");
+            String slot = "'electric_slot_" + streamId + "'";
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (var rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = " + slot)) {
+                    if (!rs.next() || !rs.getBoolean(1)) break;
+                }
+                assertTrue(System.nanoTime() < deadline, "the slot stayed active after Ampere closed");
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000); // polls an observed state
+            }
+            s.execute("SELECT pg_drop_replication_slot(" + slot + ")");
         }
     }
 

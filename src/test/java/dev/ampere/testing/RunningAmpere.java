@@ -31,18 +31,22 @@ public final class RunningAmpere implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public RunningAmpere(String... env) throws Exception {
-        this(TestDatabase.createDatabase(), null, env);
+        this(TestDatabase.createDatabase(), null, Files.createTempDirectory("ampere-test"), env);
+    }
+
+    /** As above, with the shape storage in {@code storage} (a small volume, for instance). */
+    public RunningAmpere(Path storage, String... env) throws Exception {
+        this(TestDatabase.createDatabase(), null, storage, env);
     }
 
     /** An Ampere on an existing database of the test server, connecting with {@code databaseUrl} (another role). */
     public static RunningAmpere withDatabaseUrl(String database, String databaseUrl, String... env) throws Exception {
-        return new RunningAmpere(database, databaseUrl, env);
+        return new RunningAmpere(database, databaseUrl, Files.createTempDirectory("ampere-test"), env);
     }
 
-    private RunningAmpere(String database, String databaseUrl, String[] env) throws Exception {
+    private RunningAmpere(String database, String databaseUrl, Path storage, String[] env) throws Exception {
         this.database = database;
         streamId = TestConfig.newStreamId();
-        Path storage = Files.createTempDirectory("ampere-test");
         Config config = TestConfig.config(databaseUrl != null ? databaseUrl : TestDatabase.databaseUrl(database),
                 streamId, storage, env);
         ampere = Ampere.start(config);

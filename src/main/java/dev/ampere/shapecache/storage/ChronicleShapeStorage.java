@@ -14,18 +14,25 @@ import java.util.concurrent.TimeUnit;
  * (its directory is derived from the handle on use, {@link ShapePath}); no file, buffer or
  * mapping stays open for it.
  *
+ * <p>Every write goes through the stack's {@link StorageSpace} first and has its faults named by it: a write the
+ * volume has no room for fails as a {@link StorageFaultException} before anything is written.
+ *
  * <p>Threading: as {@link ShapeStorage} says - one snapshot writer, one log writer, any number of readers.
  * Created and deleted through {@link ChronicleStackStorage}.
  */
 final class ChronicleShapeStorage implements ShapeStorage {
+    private static final long SMALL_WRITE_BYTES = 4096;
     private final String handle;
     private final ChangeSignal signal;
     private final SnapshotChunks snapshot;
     private final ShapeLog log;
+    private final StorageSpace space;
     private volatile boolean deleted;
 
-    ChronicleShapeStorage(String handle, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log) {
+    ChronicleShapeStorage(String handle, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log,
+                          StorageSpace space) {
         this.handle = handle;
+        this.space = space;
         this.signal = signal;
         this.snapshot = snapshot;
         this.log = log;
@@ -39,13 +46,23 @@ final class ChronicleShapeStorage implements ShapeStorage {
     @Override
     public void appendSnapshotRow(byte[] json, int off, int len) throws IOException {
         checkLive();
-        snapshot.append(json, off, len);
+        space.beforeWrite(len + 4L);
+        try {
+            snapshot.append(json, off, len);
+        } catch (IOException | RuntimeException | InternalError e) {
+            throw space.fault(e);
+        }
     }
 
     @Override
     public void completeSnapshot(SnapshotInfo info) throws IOException {
         checkLive();
-        snapshot.complete(info);
+        space.beforeWrite(SMALL_WRITE_BYTES);
+        try {
+            snapshot.complete(info);
+        } catch (IOException | RuntimeException | InternalError e) {
+            throw space.fault(e);
+        }
     }
 
     @Override
@@ -64,13 +81,33 @@ final class ChronicleShapeStorage implements ShapeStorage {
     @Override
     public LogOffset appendLog(List<LogItem> items) {
         checkLive();
-        return log.append(items);
+        long bytes = SMALL_WRITE_BYTES;
+        for (LogItem item : items) bytes += item.json().length + item.key().length() + 64L;
+        // Its first append creates the shape's queue: a block of the mapped file and its index.
+        if (log.latestOffset().equals(LogOffset.LAST_BEFORE_REAL_OFFSETS)) bytes += ChronicleLogRecovery.BLOCK_SIZE;
+        space.beforeWrite(bytes);
+        try {
+            LogOffset latest = log.append(items);
+            space.written();
+            return latest;
+        } catch (RuntimeException | InternalError e) {
+            throw space.fault(e);
+        }
     }
 
     @Override
     public LogOffset flush() throws IOException {
         checkLive();
-        return log.flush();
+        try {
+            return log.flush();
+        } catch (IOException | RuntimeException | InternalError e) {
+            throw space.fault(e);
+        }
+    }
+
+    @Override
+    public boolean awaitWritable(java.time.Duration timeout) throws InterruptedException {
+        return space.awaitWritable(timeout);
     }
 
     @Override

@@ -35,6 +35,8 @@ public final class ChronicleStackStorage implements StackStorage {
     /** Each open queue holds ~2 descriptors and ~3 mappings: 1,024 stays far below both process limits. */
     public static final int DEFAULT_MAX_OPEN_QUEUES = 1024;
     private static final int RECOVERY_THREADS = 16;
+    /** Room a new shape must find: its first snapshot chunk and log queue. */
+    static final long NEW_SHAPE_BYTES = 2L * ChronicleLogRecovery.BLOCK_SIZE;
 
     static {
         // Chronicle polls disk space (and logs it) for every queue it opens; with thousands of shape queues that
@@ -48,6 +50,7 @@ public final class ChronicleStackStorage implements StackStorage {
     private final long chunkBytesThreshold;
     private final QueuePool pool;
     private final ConcurrentHashMap<String, ChronicleShapeStorage> shapes = new ConcurrentHashMap<>();
+    private final StorageSpace space;
 
     /**
      * @param storageDir          {@code ELECTRIC_STORAGE_DIR}
@@ -57,11 +60,30 @@ public final class ChronicleStackStorage implements StackStorage {
      */
     public ChronicleStackStorage(Path storageDir, String stackId, long chunkBytesThreshold, int maxOpenQueues)
             throws IOException {
+        this(storageDir, stackId, chunkBytesThreshold, maxOpenQueues, StorageSpace.Listener.NONE);
+    }
+
+    /** As above, with {@code listener} told when the storage starts and stops failing (disk full). */
+    public ChronicleStackStorage(Path storageDir, String stackId, long chunkBytesThreshold, int maxOpenQueues,
+                                 StorageSpace.Listener listener) throws IOException {
+        this(storageDir, stackId, chunkBytesThreshold, maxOpenQueues,
+                StorageSpace.of(new ShapeLayout(storageDir, stackId).stackDir(), listener));
+    }
+
+    /** As above, with the given view of the volume's space (tests switch it to "full"). */
+    public ChronicleStackStorage(Path storageDir, String stackId, long chunkBytesThreshold, int maxOpenQueues,
+                                 StorageSpace space) throws IOException {
         if (chunkBytesThreshold < 1) throw new IllegalArgumentException("chunk threshold must be positive");
         this.layout = new ShapeLayout(storageDir, stackId);
         this.chunkBytesThreshold = chunkBytesThreshold;
         this.pool = new QueuePool(maxOpenQueues, ChronicleLogRecovery::open);
+        this.space = space;
         Files.createDirectories(layout.stackDir());
+    }
+
+    /** Whether the storage takes writes; the fault boundary every write goes through. */
+    public StorageSpace space() {
+        return space;
     }
 
     public ChronicleStackStorage(Path storageDir, String stackId) throws IOException {
@@ -72,14 +94,21 @@ public final class ChronicleStackStorage implements StackStorage {
     public ShapeStorage create(String handle, byte[] definition) throws IOException {
         Path dir = layout.shapeDir(handle);
         if (shapes.containsKey(handle) || Files.exists(dir)) throw new FileAlreadyExistsException(dir.toString());
+        // A new shape needs room for its snapshot and first log queue: refuse it (StorageFaultException) while
+        // the volume is nearly full rather than start a snapshot that is bound to fail.
+        space.beforeWrite(NEW_SHAPE_BYTES);
         // Nothing is written or fsynced yet: the definition is stored with the completed snapshot, and a shape
         // whose snapshot never completed is deleted at recovery anyway.
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw space.fault(e);
+        }
         ChangeSignal signal = new ChangeSignal();
         ShapePath path = new ShapePath(layout, handle);
         ChronicleShapeStorage s = new ChronicleShapeStorage(handle, signal,
                 SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition),
-                new ShapeLog(path, pool, chunkBytesThreshold, signal, true));
+                new ShapeLog(path, pool, chunkBytesThreshold, signal, true), space);
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
     }
@@ -187,7 +216,7 @@ public final class ChronicleStackStorage implements StackStorage {
             ShapePath path = new ShapePath(layout, handle);
             shapes.put(handle, new ChronicleShapeStorage(handle, signal,
                     SnapshotChunks.completed(path, chunkBytesThreshold, signal, sm),
-                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false)));
+                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false), space));
             return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());

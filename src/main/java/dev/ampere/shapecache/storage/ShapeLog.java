@@ -87,8 +87,11 @@ final class ShapeLog {
         }
         try (QueuePool.Lease lease = pool.acquire(logDir())) {
             state = appendAll(lease.appender(), s, items, from);
-        } catch (RuntimeException e) {
-            state = null; // part of the batch may be on disk: reload from the queue on next use
+        } catch (RuntimeException | InternalError e) {
+            // Part of the batch may be on disk: reload from the queue on next use. A fault inside a mapped write
+            // (disk full) may have left the queue's appender mid-record: close the queue so it is reopened.
+            state = null;
+            pool.evict(logDir());
             throw e;
         }
         signal.bump();
@@ -115,7 +118,12 @@ final class ShapeLog {
                 overflow().write(item.offset(), item.json());
             }
             try (DocumentContext dc = appender.writingDocument()) {
-                LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary, external);
+                try {
+                    LogRecord.write(dc.wire().bytes(), item, key, lastBoundary, count, boundary, external);
+                } catch (RuntimeException | InternalError e) {
+                    dc.rollbackOnClose(); // a record cut short by a storage fault is not committed
+                    throw e;
+                }
             }
             index = appender.lastIndexAppended();
             if (first < 0) first = index;

@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The main log's state loads lazily on first use, so the first call on a recovered shape may open its
  * Chronicle queue (about a millisecond). Any method may throw {@link StorageCorruptException} when stored data
- * cannot be read back as written: the remedy is to delete the shape (clients get must-refetch).
+ * cannot be read back as written: the remedy is to delete the shape (clients get must-refetch). Writes may throw
+ * {@link StorageFaultException} when the storage cannot take them (no space left on device): nothing of the
+ * write is visible, the stored data stays valid, and the writer retries after {@link #awaitWritable}.
  *
  * <p>How the HTTP layer maps requests (docs/protocol.md §1.13): {@code offset=-1} serves
  * {@code readSnapshotChunk(0)} with {@code electric-offset 0_0}; {@code offset=0_k} serves chunk {@code k+1} while
@@ -74,6 +76,15 @@ public interface ShapeStorage {
      * offset. Writes are not durable until {@link #flush()}.
      */
     LogOffset appendLog(List<LogItem> items);
+
+    /**
+     * Log writer: after a {@link StorageFaultException}, waits up to {@code timeout} for the storage to be worth
+     * another try (space came back); true when it is. The writer keeps what it could not store and retries.
+     */
+    default boolean awaitWritable(java.time.Duration timeout) throws InterruptedException {
+        Thread.sleep(timeout);
+        return true;
+    }
 
     /** Makes every appended item durable (one fsync, never per item) and returns the highest durable offset. */
     LogOffset flush() throws IOException;

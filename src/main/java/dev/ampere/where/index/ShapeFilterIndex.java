@@ -15,8 +15,10 @@ import dev.ampere.where.WhereClause;
  * Answers "which shapes can this changed row belong to?" for the log collector (docs/architecture.md, data flow,
  * docs/protocol.md §2.1 "Filtering fast path"). Shapes are grouped per table; within a table, shapes whose where
  * clause has an {@link IndexPlan} are found through hash indexes on column values (and on array elements), so a
- * change costs one lookup per indexed column however many shapes there are; only the hits and the non-indexable
- * shapes run their compiled predicate. Shapes without a where clause always match.
+ * change costs one lookup per indexed column however many shapes there are, and constant LIKE/ILIKE patterns
+ * through n-gram indexes of their literals ({@link FragmentIndex}), so a change costs a few lookups per character
+ * of the indexed text values however many patterns there are; only the hits and the non-indexable shapes run their
+ * compiled predicate. Shapes without a where clause always match.
  *
  * <p>Threading: not thread-safe. It is owned by one thread, the log collector, which registers, removes and looks
  * up; other threads must hand their registrations to that thread.

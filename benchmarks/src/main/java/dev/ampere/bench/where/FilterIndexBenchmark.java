@@ -1,6 +1,8 @@
 package dev.ampere.bench.where;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -18,15 +20,18 @@ import dev.ampere.where.WhereClause;
 import dev.ampere.where.index.ShapeFilterIndex;
 
 /**
- * Shape filter lookup for one changed row: {@code indexed} registers {@code shapes} shapes {@code id = <n>} (hash
- * index), {@code ilike} registers {@code title ILIKE '%<n>%'} shapes (each evaluated). A miss matches no shape, a
- * hit matches exactly one. Run {@code ilike} only up to 1,000 shapes ({@code -p kind=ilike -p shapes=10,1000}).
+ * Shape filter lookup for one changed row, by kind of shape: {@code indexed} registers {@code shapes} shapes
+ * {@code id = <n>} (hash index); {@code ilike} registers {@code title ILIKE '%x<n>y%'}; {@code words} registers
+ * {@code title ILIKE '%<word>%'} with distinct pronounceable words of two to four syllables (a consonant and a
+ * vowel each, so the words share many grams, as real words do). The LIKE kinds go through the n-gram index. A miss
+ * ({@code title = 'Fix the flux capacitor'}) matches no shape, a hit matches exactly one; setup checks both.
+ * Example: {@code -p kind=words -p shapes=10,1000,100000}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FilterIndexBenchmark {
-    @Param({"indexed", "ilike"})
+    @Param({"indexed", "ilike", "words"})
     public String kind;
 
     @Param({"10", "1000", "100000"})
@@ -39,17 +44,45 @@ public class FilterIndexBenchmark {
     @Setup
     public void setup() {
         index = new ShapeFilterIndex<>();
-        for (int n = 0; n < shapes; n++) {
-            String where = kind.equals("indexed") ? "id = " + n : "title ILIKE '%x" + n + "y%'";
-            index.register(n, WhereEvalBenchmark.TABLE, WhereClause.parse(where, WhereEvalBenchmark.TABLE, Map.of()));
-        }
         String[] missRow = WhereEvalBenchmark.ROW.clone();
         missRow[0] = "-5";
         String[] hitRow = WhereEvalBenchmark.ROW.clone();
         hitRow[0] = "7";
-        hitRow[1] = "Fix x7y please";
+        switch (kind) {
+            case "indexed" -> {
+                for (int n = 0; n < shapes; n++) register(n, "id = " + n);
+            }
+            case "ilike" -> {
+                for (int n = 0; n < shapes; n++) register(n, "title ILIKE '%x" + n + "y%'");
+                hitRow[1] = "Fix x7y please";
+            }
+            case "words" -> {
+                String target = "kotapu";
+                hitRow[1] = missRow[1] + " " + target.toUpperCase();
+                String avoid = hitRow[1].toLowerCase();
+                Set<String> words = new LinkedHashSet<>();
+                words.add(target);
+                Random rnd = new Random(1);
+                String consonants = "bcdfghklmnprstv", vowels = "aeiou";
+                while (words.size() < shapes) {
+                    StringBuilder w = new StringBuilder();
+                    for (int s = 2 + rnd.nextInt(3); s > 0; s--) {
+                        w.append(consonants.charAt(rnd.nextInt(consonants.length()))).append(vowels.charAt(rnd.nextInt(5)));
+                    }
+                    if (!avoid.contains(w)) words.add(w.toString());
+                }
+                int n = 0;
+                for (String w : words) register(n++, "title ILIKE '%" + w + "%'");
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
         miss = i -> missRow[i];
         hit = i -> hitRow[i];
+        if (!miss().isEmpty() || hit().size() != 1) throw new IllegalStateException("miss " + miss() + ", hit " + hit());
+    }
+
+    private void register(int n, String where) {
+        index.register(n, WhereEvalBenchmark.TABLE, WhereClause.parse(where, WhereEvalBenchmark.TABLE, Map.of()));
     }
 
     @Benchmark

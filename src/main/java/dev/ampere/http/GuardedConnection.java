@@ -1,0 +1,447 @@
+package dev.ampere.http;
+
+import dev.ampere.config.HttpLimits;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.spi.ServerConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * One client connection as Helidon's HTTP/1.1 connection sees it (docs/protocol.md §1.4): the connection's context
+ * with our byte source and writer in between, the one place that sees requests arrive and responses leave, and so
+ * the place for what Helidon 4.5 does not do itself (each checked on Helidon's source):
+ * <ul>
+ *   <li>Deadlines on reads and writes. Helidon applies no read timeout to server sockets, and its idle-connection check never
+ *       interrupts a half-received request. Here every blocking read has a deadline: the request line and headers
+ *       must arrive within {@link HttpLimits#headerReadTimeout()} of their first byte (of the opening, for a fresh
+ *       connection); a kept-alive connection may wait {@link HttpLimits#readTimeout()} for its next request, and so
+ *       may each read of a request body; each write of a response must be taken by the client within
+ *       {@link HttpLimits#sendTimeout()}. On expiry the socket is closed. A request being answered is never read
+ *       from, and a waiting long-poll or SSE stream writes nothing, so neither is ever cut.</li>
+ *   <li>HTTP/1.0. Helidon's request-line parser is final and answers 505 to {@code HTTP/1.0}. A request line ending
+ *       in {@code HTTP/1.0} is handed to Helidon as 1.1 and its headers are then marked (see {@link ClientProtocol}):
+ *       {@code Connection: close} unless the client asked for keep-alive, so that Helidon closes after the
+ *       response, and the marker that tells the response body not to use chunked framing.</li>
+ *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close (and would
+ *       serve a request pipelined behind it); here a request or routed response with it asks Helidon's graceful
+ *       close, and the byte source ends the stream.</li>
+ *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
+ * </ul>
+ * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived
+ * (up to Helidon's line limit, beyond which Helidon answers 414), and after the headers of a request without a body
+ * it takes back what Helidon buffered past them (a pipelined next request), to hand it over again as a new request.
+ *
+ * <p>Threading: the connection's own thread does everything except {@link #expire}, which the timer thread runs;
+ * the two meet under this object's lock. Reads and writes never overlap (Helidon's HTTP/1 connection reads and
+ * writes on its one thread, its writer being direct by default), so one deadline at a time is enough.
+ */
+final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
+    private static final String SEND = "response not taken by the client";
+    private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
+
+    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
+
+    private final ConnectionContext ctx;
+    private final DataReader reader = DataReader.create(this);
+    private final ScheduledExecutorService timer;
+    private final long headerTimeoutNanos;
+    private final long readTimeoutNanos;
+    private final long sendTimeoutNanos;
+    private final int maxRequestLine;
+    private final boolean overCap;
+    private final long openedNanos = System.nanoTime();
+
+    private Phase phase = Phase.AWAITING_REQUEST;
+    private boolean firstRequest = true;
+    private long headStartNanos;
+    private boolean http10;
+    private boolean lastRequest;
+    private byte[] pending;
+    private ServerConnection connection;
+
+    // shared with the timer thread, under this object's lock
+    private ScheduledFuture<?> expiry;
+    private long operation;
+    private boolean expired;
+
+    GuardedConnection(ConnectionContext ctx, ScheduledExecutorService timer, HttpLimits limits, int maxRequestLine,
+                      boolean overCap) {
+        this.ctx = ctx;
+        this.timer = timer;
+        this.headerTimeoutNanos = limits.headerReadTimeout().toNanos();
+        this.readTimeoutNanos = limits.readTimeout().toNanos();
+        this.sendTimeoutNanos = limits.sendTimeout().toNanos();
+        this.maxRequestLine = maxRequestLine;
+        this.overCap = overCap;
+    }
+
+    // ---- the byte source Helidon's parser reads ----
+
+    @Override
+    public byte[] get() {
+        return switch (phase) {
+            case AWAITING_REQUEST -> {
+                // After a Connection: close response the stream ends here, so that Helidon closes the connection.
+                if (lastRequest) yield null;
+                long deadline = firstRequest ? openedNanos + headerTimeoutNanos : System.nanoTime() + readTimeoutNanos;
+                byte[] first = read(deadline, firstRequest ? "no request line" : "idle");
+                if (first == null) yield null;
+                // A new connection's first request is timed from the opening, a later one from its first byte.
+                headStartNanos = firstRequest ? openedNanos : System.nanoTime();
+                firstRequest = false;
+                phase = Phase.REQUEST_LINE;
+                yield requestLine(first);
+            }
+            case REQUEST_LINE, HEAD -> read(headStartNanos + headerTimeoutNanos, "request head not received");
+            case BODY -> read(System.nanoTime() + readTimeoutNanos, "request body stalled");
+        };
+    }
+
+    /** Collects bytes up to the request line's end, then hands them over, with 1.0 turned into 1.1. */
+    private byte[] requestLine(byte[] bytes) {
+        byte[] line = bytes;
+        while (true) {
+            int lf = indexOf(line, (byte) '\n');
+            if (lf >= 0 || line.length > maxRequestLine) {
+                phase = Phase.HEAD;
+                http10 = lf >= 0 && endsWithHttp10(line, lf);
+                if (http10) line[lf - 2] = '1';
+                return line;
+            }
+            byte[] more = read(headStartNanos + headerTimeoutNanos, "request line not received");
+            if (more == null) {
+                phase = Phase.HEAD;
+                return line; // the end of the stream: the next read reports it
+            }
+            byte[] joined = Arrays.copyOf(line, line.length + more.length);
+            System.arraycopy(more, 0, joined, line.length, more.length);
+            line = joined;
+        }
+    }
+
+    /** The next bytes: those taken back first, else from the socket before the deadline; null at the stream's end. */
+    private byte[] read(long deadlineNanos, String what) {
+        if (pending != null) {
+            byte[] p = pending;
+            pending = null;
+            return p;
+        }
+        arm(deadlineNanos - System.nanoTime(), what);
+        try {
+            DataReader source = ctx.dataReader();
+            source.ensureAvailable();
+            return source.readBytes(source.available());
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            return null;
+        } finally {
+            disarm(what);
+        }
+    }
+
+    /** Starts the deadline of one blocking read or write. */
+    private void arm(long leftNanos, String what) {
+        if (leftNanos <= 0) throw timedOut(what);
+        synchronized (this) {
+            long number = ++operation;
+            expiry = timer.schedule(() -> expire(number, what), leftNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Ends it; throws if it expired meanwhile (the socket is closed). */
+    private void disarm(String what) {
+        synchronized (this) {
+            expiry.cancel(false);
+            expiry = null;
+            if (expired) throw timedOut(what);
+        }
+    }
+
+    /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
+    private void expire(long number, String what) {
+        synchronized (this) {
+            if (expiry == null || number != operation || expired) return;
+            expired = true;
+        }
+        log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
+        try {
+            ctx.serverSocket().close();
+        } catch (RuntimeException e) {
+            log.debug("closing a timed-out connection failed: {}", e.toString());
+        }
+    }
+
+    /** What Helidon, and the routes, take for a failed socket: the connection ends quietly. */
+    private ServerConnectionException timedOut(String what) {
+        return new ServerConnectionException(what + " within the time allowed",
+                new SocketTimeoutException(what + " within the time allowed"));
+    }
+
+    // ---- what Helidon reports of each request (see ClientConnections: RequestListener, ResponseListener) ----
+
+    /** A request line was parsed (without passing through {@link #requestLine} when it followed a request body). */
+    void prologueRead() {
+        // bytes Helidon had buffered past a request that ended the connection: not served
+        if (lastRequest) throw new CloseConnectionException("a request after the connection's last response");
+        if (phase == Phase.BODY) {
+            phase = Phase.HEAD;
+            headStartNanos = System.nanoTime();
+            http10 = false;
+        }
+    }
+
+    /** Helidon's connection this context belongs to (set once, right after it is made). */
+    void attach(ServerConnection connection) {
+        this.connection = connection;
+    }
+
+    /** A response with Connection: close is being sent: the connection ends after it. */
+    void closingResponse() {
+        // Before the headers were read this is Helidon's own rejection, after which it closes the connection itself
+        // (its graceful close would interrupt the rejection's write, the request line being still "in reading").
+        if (phase == Phase.AWAITING_REQUEST || phase == Phase.BODY) endAfterThisRequest();
+        else lastRequest = true;
+    }
+
+    /**
+     * Helidon's graceful close: no further request is read, not even one it has buffered already (it does not
+     * interrupt a request being answered); and should Helidon read on, the byte source ends the stream.
+     */
+    private void endAfterThisRequest() {
+        lastRequest = true;
+        connection.close(false);
+    }
+
+    /** A request's headers were parsed: mark them for the routes, and get ready for the next request. */
+    void headersRead(WritableHeaders<?> headers) {
+        headers.remove(ClientProtocol.MARKER);
+        if (overCap) {
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.OTHER)
+                    .status(Status.SERVICE_UNAVAILABLE_503)
+                    .setKeepAlive(false)
+                    .message("connection limit reached")
+                    .build();
+        }
+        boolean body = hasBody(headers);
+        if (http10) {
+            ClientProtocol.mark(headers);
+            // After a body the next request line is not seen here, so a 1.0 connection ends with that request.
+            if (body || !headers.containsToken(HeaderValues.CONNECTION_KEEP_ALIVE)) {
+                headers.set(HeaderValues.CONNECTION_CLOSE);
+            }
+        }
+        if (headers.containsToken(HeaderValues.CONNECTION_CLOSE)) endAfterThisRequest();
+        phase = body ? Phase.BODY : Phase.AWAITING_REQUEST;
+        if (!body && !lastRequest && reader.available() > 0) pending = reader.readBytes(reader.available());
+    }
+
+    private static boolean hasBody(WritableHeaders<?> headers) {
+        if (headers.contains(HeaderNames.TRANSFER_ENCODING)) return true;
+        try {
+            return headers.contentLength().orElse(0) > 0;
+        } catch (RuntimeException e) {
+            return true; // Helidon rejects it
+        }
+    }
+
+    private static boolean endsWithHttp10(byte[] line, int lf) {
+        int start = lf - HTTP_1_0.length;
+        if (start < 1) return false;
+        for (int i = 0; i < HTTP_1_0.length; i++) {
+            if (line[start + i] != HTTP_1_0[i]) return false;
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) return i;
+        }
+        return -1;
+    }
+
+    // ---- the rest of the context is Helidon's ----
+
+    @Override
+    public DataReader dataReader() {
+        return reader;
+    }
+
+    @Override
+    public DataWriter dataWriter() {
+        return writer;
+    }
+
+    /** Helidon's writer, each write with the send deadline: a client that stops reading cannot hold a response. */
+    private final DataWriter writer = new DataWriter() {
+        @Override
+        public void write(BufferData... buffers) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().write(buffers);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void write(BufferData buffer) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().write(buffer);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData... buffers) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().writeNow(buffers);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void writeNow(BufferData buffer) {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().writeNow(buffer);
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void flush() {
+            arm(sendTimeoutNanos, SEND);
+            try {
+                ctx.dataWriter().flush();
+            } finally {
+                disarm(SEND);
+            }
+        }
+
+        @Override
+        public void close() {
+            ctx.dataWriter().close();
+        }
+    };
+
+    @Override
+    public ListenerContext listenerContext() {
+        return ctx.listenerContext();
+    }
+
+    @Override
+    public ExecutorService executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public Router router() {
+        return ctx.router();
+    }
+
+    @Override
+    public Optional<ProxyProtocolData> proxyProtocolData() {
+        return ctx.proxyProtocolData();
+    }
+
+    @Override
+    public HelidonSocket serverSocket() {
+        return ctx.serverSocket();
+    }
+
+    @Override
+    public PeerInfo remotePeer() {
+        return ctx.remotePeer();
+    }
+
+    @Override
+    public PeerInfo localPeer() {
+        return ctx.localPeer();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return ctx.isSecure();
+    }
+
+    @Override
+    public String socketId() {
+        return ctx.socketId();
+    }
+
+    @Override
+    public String childSocketId() {
+        return ctx.childSocketId();
+    }
+
+    /** Helidon's connection, with a hook for when it ends (the connection count). */
+    static final class Tracked implements ServerConnection, InterruptableTask<Void> {
+        private final ServerConnection delegate;
+        private final Runnable onEnd;
+
+        Tracked(ServerConnection delegate, Runnable onEnd) {
+            this.delegate = delegate;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            try {
+                delegate.handle(limit);
+            } finally {
+                onEnd.run();
+            }
+        }
+
+        @Override
+        public boolean canInterrupt() {
+            return delegate instanceof InterruptableTask<?> t && t.canInterrupt();
+        }
+
+        @Override
+        public Duration idleTime() {
+            return delegate.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            delegate.close(interrupt);
+        }
+    }
+}
