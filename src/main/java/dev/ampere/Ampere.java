@@ -2,6 +2,10 @@ package dev.ampere;
 
 import dev.ampere.config.Config;
 import dev.ampere.http.HttpServer;
+import dev.ampere.http.StatusSources;
+import dev.ampere.metrics.MetricsServer;
+import dev.ampere.metrics.StackMetrics;
+import dev.ampere.postgres.SlotLag;
 import dev.ampere.postgres.QueryPoolSlot;
 import dev.ampere.postgres.QueryPoolView;
 import dev.ampere.postgres.TableCache;
@@ -40,9 +44,15 @@ public final class Ampere implements AutoCloseable {
     private final QueryPoolView pool;
     private final TableLookup tables;
     private final ShapeDirectory shapes;
+    private final StackMetrics metrics;
+    private final MetricsServer metricsServer;
+    private final RecentProblems problems;
 
     private Ampere(Stack stack, ProcessRef root, HttpServer http, QueryPoolView pool, TableLookup tables,
-                   ShapeDirectory shapes) {
+                   ShapeDirectory shapes, StackMetrics metrics, MetricsServer metricsServer, RecentProblems problems) {
+        this.problems = problems;
+        this.metrics = metrics;
+        this.metricsServer = metricsServer;
         this.stack = stack;
         this.root = root;
         this.http = http;
@@ -55,20 +65,30 @@ public final class Ampere implements AutoCloseable {
     public static Ampere start(Config config) {
         LogBridge.install();
         Stack stack = new Stack(config);
-        QueryPoolSlot pool = new QueryPoolSlot();
+        QueryPoolSlot pool = new QueryPoolSlot(config.dbPoolSize());
         TableCache tableCache = new TableCache();
         TableLookup tables = new TableLookup(tableCache, stack.registry(), Names.INSPECTOR);
         LastSeenLsn lastSeen = new LastSeenLsn();
         ShapeTable shapeTable = new ShapeTable();
         ShapeDirectory shapes = new ShapeDirectory(shapeTable, stack.registry(), Names.SHAPE_CACHE);
-        ReplicationSupervisor.Views views = new ReplicationSupervisor.Views(pool, tables, lastSeen, shapeTable);
+        SlotLag slot = new SlotLag(pool, config.slotName());
+        RecentProblems problems = RecentProblems.attach();
+        StackMetrics metrics = new StackMetrics(shapes, slot,
+                config.storageDir().resolve("shapes").resolve(stack.id()));
+        ReplicationSupervisor.Views views = new ReplicationSupervisor.Views(pool, tables, lastSeen, shapeTable,
+                new ReplicationSupervisor.Metrics(metrics.collector(), metrics.cache(), metrics.shapes()));
         ProcessRef root = Processes.spawn("stack:" + stack.id(),
                 StackSupervisor.build(stack, new WalStreamer(stack, tables), tableCache, pool, views));
         root.onExit(reason -> {
             if (reason instanceof ExitReason.Crash(Throwable t)) log.error("the stack stopped: {}", t.getMessage());
         });
-        HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen, pool);
-        return new Ampere(stack, root, http, pool, tables, shapes);
+        HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen, pool,
+                new HttpServer.Operations(metrics.http(), new StatusSources(slot, metrics::lastReplicationLagMillis,
+                        problems::newestFirst)));
+        MetricsServer metricsServer = config.prometheusPort()
+                .map(port -> MetricsServer.start(metrics, port, config.listenOnIpv6()))
+                .orElse(null);
+        return new Ampere(stack, root, http, pool, tables, shapes, metrics, metricsServer, problems);
     }
 
     public Stack stack() {
@@ -96,13 +116,26 @@ public final class Ampere implements AutoCloseable {
         return http.port();
     }
 
+    /** The stack's metrics recorders and registry (served at /metrics when a Prometheus port is configured). */
+    public StackMetrics metrics() {
+        return metrics;
+    }
+
+    /** The port /metrics is served on, when {@code ELECTRIC_PROMETHEUS_PORT} is set. */
+    public java.util.OptionalInt metricsPort() {
+        return metricsServer == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(metricsServer.port());
+    }
+
     @Override
     public void close() {
+        if (metricsServer != null) metricsServer.close();
         http.close();
         try {
             root.stop(Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        metrics.close();
+        problems.detach();
     }
 }

@@ -33,6 +33,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        if (config.jsonLogs()) LogFormat.useJson(config.stackId(), System.err);
         EmbeddedPostgresServer embedded = null;
         if (config.databaseUrl().isEmpty()) {
             Path dir = Path.of(env.getOrDefault("AMPERE_EMBEDDED_PG_DIR", "./data/postgres")).toAbsolutePath().normalize();

@@ -31,12 +31,18 @@ import java.util.regex.Pattern;
  * @param shapeHibernateAfter {@code ELECTRIC_SHAPE_HIBERNATE_AFTER} in ms, 30000: how long an idle shape's consumer
  *                            keeps its thread before it hibernates
  * @param http                timeouts and the connection cap of the HTTP server
+ * @param prometheusPort      {@code ELECTRIC_PROMETHEUS_PORT}: where {@code /metrics} is served; unset, none (0: any free port)
+ * @param jsonLogs            {@code ELECTRIC_LOG_FORMAT=json}: one JSON object per log line ({@code text}, the default)
+ * @param requestLimits       {@code ELECTRIC_MAX_CONCURRENT_REQUESTS}, {@code {"initial":300,"existing":10000}}
+ * @param maxShapes           {@code ELECTRIC_MAX_SHAPES} (or the deprecated {@code ELECTRIC_EXPERIMENTAL_MAX_SHAPES});
+ *                            0, the default, means no limit
  */
 public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
-                     Duration shapeHibernateAfter, HttpLimits http) {
+                     Duration shapeHibernateAfter, HttpLimits http, Optional<Integer> prometheusPort,
+                     boolean jsonLogs, RequestLimits requestLimits, int maxShapes) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -87,7 +93,22 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.bool("ELECTRIC_ENABLE_INTEGRATION_TESTING", false),
                 secret, insecure,
                 Duration.ofMillis(r.integer("ELECTRIC_SHAPE_HIBERNATE_AFTER", 30_000, 1, Integer.MAX_VALUE)),
-                HttpLimits.read(r));
+                HttpLimits.read(r),
+                r.string("ELECTRIC_PROMETHEUS_PORT").map(v -> r.integer("ELECTRIC_PROMETHEUS_PORT", 0, 0, 65535)),
+                logFormat(r),
+                r.string("ELECTRIC_MAX_CONCURRENT_REQUESTS").map(RequestLimits::parse).orElse(RequestLimits.DEFAULT),
+                r.string("ELECTRIC_MAX_SHAPES").isPresent()
+                        ? r.integer("ELECTRIC_MAX_SHAPES", 0, 0, Integer.MAX_VALUE)
+                        : r.integer("ELECTRIC_EXPERIMENTAL_MAX_SHAPES", 0, 0, Integer.MAX_VALUE));
+    }
+
+    private static boolean logFormat(EnvReader r) {
+        String format = r.string("ELECTRIC_LOG_FORMAT").orElse("text");
+        return switch (format.toLowerCase(java.util.Locale.ROOT)) {
+            case "json" -> true;
+            case "text" -> false;
+            default -> throw new ConfigException("ELECTRIC_LOG_FORMAT", "must be text or json (got \"" + format + "\")");
+        };
     }
 
     /** The URL for pooled (non-replication) connections: the pooled URL when given, else the main one. */
@@ -109,12 +130,14 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
     public Config withDatabase(DatabaseUrl url) {
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter, http);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
+                requestLimits, maxShapes);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
-                integrationTesting, secret, insecure, shapeHibernateAfter, http);
+                integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
+                requestLimits, maxShapes);
     }
 }

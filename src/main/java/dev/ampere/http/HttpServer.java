@@ -31,13 +31,27 @@ public final class HttpServer implements AutoCloseable {
         this.connections = connections;
     }
 
+    /** What the operations side adds: request metrics and the status page's sources. */
+    public record Operations(HttpMetrics metrics, StatusSources status) {}
+
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
                                    ReplicationProgress progress, QueryPoolView pool) {
+        return start(config, events, shapeDirectory, tables, progress, pool,
+                new Operations(HttpMetrics.NONE, new StatusSources(
+                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1, java.util.List::of)));
+    }
+
+    public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
+                                   ReplicationProgress progress, QueryPoolView pool, Operations ops) {
         HealthRoutes health = new HealthRoutes(events);
-        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool);
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool, ops.metrics());
+        StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status());
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)
                 .addFilter(ClientProtocol::filter)
+                .addFilter(RequestCounting.filter(ops.metrics()))
+                .get("/status", status::page)
+                .get("/status.json", status::json)
                 .get("/", HealthRoutes::root)
                 .get("/v1/health", health::health)
                 .get("/v1/shape", shapes::get)

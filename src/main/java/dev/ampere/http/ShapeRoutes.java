@@ -55,14 +55,21 @@ final class ShapeRoutes {
     private final ShapeReply.Deps replyDeps;
     private final SubsetReply.Deps subsetDeps;
     private final DefinitionAliases aliases = new DefinitionAliases();
+    private final Admission admission;
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
                 ReplicationProgress progress, QueryPoolView pool) {
+        this(config, events, shapes, tables, progress, pool, HttpMetrics.NONE);
+    }
+
+    ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
+                ReplicationProgress progress, QueryPoolView pool, HttpMetrics metrics) {
         this.config = config;
         this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
         this.shapes = shapes;
         this.tables = tables;
         this.readiness = new StackReadiness(events, shapes);
+        this.admission = new Admission(config.requestLimits(), metrics);
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
                 new ShapeResumption(readiness, shapes));
         this.subsetDeps = new SubsetReply.Deps(cache, pool);
@@ -78,8 +85,9 @@ final class ShapeRoutes {
     }
 
     private void handle(ServerRequest req, ServerResponse res, String method) {
+        Admission.Permit[] permit = new Admission.Permit[1];
         try {
-            serve(req, res, method);
+            serve(req, res, method, permit);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ShapesUnavailable e) {
@@ -90,12 +98,32 @@ final class ShapeRoutes {
             throw e; // the connection must close with the body unfinished
         } catch (Exception e) {
             failed(res, method, e);
+        } finally {
+            if (permit[0] != null) permit[0].close();
         }
     }
 
-    private void serve(ServerRequest req, ServerResponse res, String method) throws Exception {
-        Reply reply = prepare(req, res, method);
+    private void serve(ServerRequest req, ServerResponse res, String method, Admission.Permit[] permit)
+            throws Exception {
+        Reply reply = prepare(req, res, method, permit);
         if (reply != null) reply.send();
+    }
+
+    /**
+     * Admission control (docs/protocol.md §1.15): takes the request's permit into {@code permit[0]}, or answers 503
+     * and returns false. Decided from the query's handle alone (as Electric, a POST body's is not read yet), before
+     * any shape or snapshot work.
+     */
+    private boolean admit(ServerResponse res, String method, Map<String, List<String>> query,
+                          Admission.Permit[] permit) {
+        Admission.Kind kind = Admission.kindOf(first(query, "handle"), shapes);
+        Optional<Admission.Permit> p = admission.tryAcquire(kind);
+        if (p.isEmpty()) {
+            admission.reject(res, method, kind, cache);
+            return false;
+        }
+        permit[0] = p.get();
+        return true;
     }
 
     /** A prepared answer: a shape's log ({@link ShapeReply}) or a subset snapshot ({@link SubsetReply}). */
@@ -108,12 +136,14 @@ final class ShapeRoutes {
      * from {@link ShapeReply#send} so that what parsing needed (the query map, the parser's results) is garbage
      * before a live request parks: most connections of a busy server are parked long-polls.
      */
-    private Reply prepare(ServerRequest req, ServerResponse res, String method) throws Exception {
+    private Reply prepare(ServerRequest req, ServerResponse res, String method, Admission.Permit[] permit)
+            throws Exception {
         Map<String, List<String>> query = QueryString.parse(req.query().rawValue());
         if (!authorized(query)) {
             ShapeResponses.json(res, method, 401, ErrorBodies.message("Unauthorized - Invalid API secret"), cache);
             return null;
         }
+        if (!admit(res, method, query, permit)) return null;
         Optional<Map<String, Object>> bodySubset = Optional.empty();
         if (method.equals("POST")) {
             switch (PostBody.read(req.content().inputStream())) {
@@ -144,6 +174,7 @@ final class ShapeRoutes {
         Optional<Map<String, Object>> subset = SubsetRequest.raw(request.subset(), bodySubset);
         ShapeState shape = resolve(res, method, query, request);
         if (shape == null) return null;
+        permit[0].snapshotStarted(shape);
         if (subset.isPresent()) return new SubsetReply(subsetDeps, method, res, request, shape, subset.get())::send;
         return new ShapeReply(replyDeps, method, req, res, request, shape)::send;
     }

@@ -80,7 +80,8 @@ final class SubsetReply {
         }
         int mark = ThreadLocalRandom.current().nextInt() & 0x7FFF_FFFF;
         ResponseBody out = new ResponseBody(res);
-        try {
+        // A subset query holds a pooled connection like a snapshot, so it queues for the same slots (§1.15).
+        try (QueryPoolView.SnapshotSlot _ = deps.pool().snapshotSlot()) {
             SubsetQuery.run(pool.get(), d, subset, mark, new SubsetQuery.Sink() {
                 boolean first = true;
 

@@ -9,6 +9,8 @@ import dev.ampere.process.RestartType;
 import dev.ampere.process.Strategy;
 import dev.ampere.process.Supervisor;
 import dev.ampere.shapecache.ShapeCache;
+import dev.ampere.shapecache.ShapeCacheMetrics;
+import dev.ampere.shapes.ShapeMetrics;
 import dev.ampere.shapecache.ShapeTable;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.stack.Names;
@@ -30,19 +32,29 @@ public final class ReplicationSupervisor {
     private ReplicationSupervisor() {}
 
     /** The stack-lifetime views this branch is built on, created once by the stack's builder. */
-    public record Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes) {}
+    public record Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes,
+                        Metrics metrics) {
+        public Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes) {
+            this(pool, tables, lastSeen, shapes, Metrics.NONE);
+        }
+    }
+
+    /** What this branch's processes report to, each its own small recorder. */
+    public record Metrics(ReplicationMetrics collector, ShapeCacheMetrics cache, ShapeMetrics shapes) {
+        public static final Metrics NONE = new Metrics(ReplicationMetrics.NONE, ShapeCacheMetrics.NONE, ShapeMetrics.NONE);
+    }
 
     public static ChildSpec spec(Stack stack, Views views, ReplicationStart start) {
         Config config = stack.config();
         DynamicConsumerSupervisor.Deps deps = new DynamicConsumerSupervisor.Deps(stack.registry(),
                 ShapeLogCollector.feed(stack.registry(), Names.SHAPE_LOG_COLLECTOR), views.pool(),
-                config.publicationName(), config.shapeHibernateAfter());
+                config.publicationName(), config.shapeHibernateAfter(), views.metrics().shapes());
         ChildSpec consumers = DynamicConsumerSupervisor.spec(Names.DYNAMIC_CONSUMER_SUPERVISOR, deps);
         ChildSpec collector = ChildSpec.of("shape_log_collector",
-                        () -> new ShapeLogCollector(views.tables(), views.lastSeen()))
+                        () -> new ShapeLogCollector(views.tables(), views.lastSeen(), views.metrics().collector()))
                 .registeredAs(stack.registry(), Names.SHAPE_LOG_COLLECTOR);
         ChildSpec cache = ChildSpec.of("shape_cache", () -> new ShapeCache(stack.events(), config, views.shapes(), start,
-                        deps, Names.DYNAMIC_CONSUMER_SUPERVISOR))
+                        deps, Names.DYNAMIC_CONSUMER_SUPERVISOR, views.metrics().cache()))
                 .withShutdownTimeout(Duration.ofMinutes(2))
                 .registeredAs(stack.registry(), Names.SHAPE_CACHE);
         return Supervisor.builder(ID)

@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -77,11 +78,17 @@ public final class ShapeLogCollector implements ProcessBody {
     private final Set<String> currentTransaction = new LinkedHashSet<>();
     private final TableLookup tables;
     private final LastSeenLsn lastSeen;
+    private final ReplicationMetrics metrics;
     private FlushTracker tracker;
     private ReplicationFeedback reader;
     private ProcessContext ctx;
 
     public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen) {
+        this(tables, lastSeen, ReplicationMetrics.NONE);
+    }
+
+    public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen, ReplicationMetrics metrics) {
+        this.metrics = metrics;
         this.tables = tables;
         this.lastSeen = lastSeen;
     }
@@ -208,6 +215,7 @@ public final class ShapeLogCollector implements ProcessBody {
     private void dispatch(TransactionFragment f) {
         if (f.first()) currentTransaction.clear();
         ShapeRouter.Routed routed = router.route(f);
+        metrics.fragmentRouted(f.changes().size(), router.lastUnmatched());
         for (ShapeRouter.Failure failure : routed.failed()) invalidate(failure);
         Map<String, MatchList> affected = routed.affected();
         for (Map.Entry<String, MatchList> e : affected.entrySet()) {
@@ -225,6 +233,9 @@ public final class ShapeLogCollector implements ProcessBody {
         currentTransaction.addAll(affected.keySet());
         if (f.last()) {
             lastSeen.record(f.commitLsn());
+            Instant committed = f.commitTime();
+            Instant now = Instant.now();
+            metrics.transactionDispatched(Math.max(0, Duration.between(committed, now).toNanos()));
             tracker.dispatched(f.commitLsn(), currentTransaction);
             currentTransaction.clear();
         }

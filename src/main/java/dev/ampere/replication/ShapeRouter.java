@@ -34,6 +34,8 @@ final class ShapeRouter {
     private final Map<Integer, List<ShapeSubscription>> byTable = new HashMap<>();
     private final Map<String, ShapeSubscription> byHandle = new HashMap<>();
     private final Map<ProcessRef, String> byConsumer = new HashMap<>();
+    private int matchCount;
+    private int lastUnmatched;
 
     void add(ShapeSubscription s) {
         remove(s.handle());
@@ -85,9 +87,12 @@ final class ShapeRouter {
         List<Failure> failed = new ArrayList<>();
         Map<String, RuntimeException> failedNow = new LinkedHashMap<>();
         List<Change> changes = f.changes();
+        int unmatched = 0;
         for (int pos = 0; pos < changes.size(); pos++) {
             Change change = changes.get(pos);
+            int before = matchCount;
             route(change, pos, out, failedNow);
+            if (matchCount == before) unmatched++;
             if (failedNow.isEmpty()) continue;
             for (Map.Entry<String, RuntimeException> e : failedNow.entrySet()) {
                 out.remove(e.getKey());
@@ -96,7 +101,13 @@ final class ShapeRouter {
             }
             failedNow.clear();
         }
+        lastUnmatched = unmatched;
         return new Routed(out, failed);
+    }
+
+    /** How many changes of the last routed fragment affected no shape. */
+    int lastUnmatched() {
+        return lastUnmatched;
     }
 
     private void route(Change change, int pos, Map<String, MatchList> out, Map<String, RuntimeException> failed) {
@@ -122,7 +133,8 @@ final class ShapeRouter {
         }
     }
 
-    private static void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
+    private void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
         out.computeIfAbsent(handle, h -> new MatchList()).add(ConsumerMessages.match(pos, oldIn, newIn));
+        matchCount++;
     }
 }

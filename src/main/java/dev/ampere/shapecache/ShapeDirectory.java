@@ -7,6 +7,7 @@ import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeState;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -34,14 +35,33 @@ public final class ShapeDirectory {
         return table.available();
     }
 
-    /** A live (not ended) shape by handle. */
+    /**
+     * The shapes in the table right now, including any that ended and are about to go (check
+     * {@link ShapeState#hasEnded()}); a weakly consistent view: shapes may come and go while it is read.
+     */
+    public Collection<ShapeState> all() {
+        return table.all();
+    }
+
+    /** A live (not ended) shape by handle; finding it counts as a use ({@link ShapeState#markUsed()}). */
     public Optional<ShapeState> byHandle(String handle) {
+        return used(table.get(handle));
+    }
+
+    /** A live (not ended) shape by canonical definition; finding it counts as a use. */
+    public Optional<ShapeState> byDefinition(String canonical) {
+        return used(table.byDefinition(canonical));
+    }
+
+    /** A live shape by handle, for monitoring and tests: unlike {@link #byHandle}, looking does not count as a use. */
+    public Optional<ShapeState> observe(String handle) {
         return table.get(handle).filter(s -> !s.hasEnded());
     }
 
-    /** A live (not ended) shape by canonical definition. */
-    public Optional<ShapeState> byDefinition(String canonical) {
-        return table.byDefinition(canonical).filter(s -> !s.hasEnded());
+    private static Optional<ShapeState> used(Optional<ShapeState> found) {
+        if (found.isEmpty() || found.get().hasEnded()) return Optional.empty();
+        found.get().markUsed();
+        return found;
     }
 
     /**

@@ -15,6 +15,8 @@ import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.StorageFaultException;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.slf4j.MDC;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,8 @@ import java.util.function.Function;
  * only the {@link ShapeState}.
  */
 public final class Consumer implements HibernatingBody {
+    /** The MDC key under which a shape's processes log their shape (the JSON log format shows it). */
+    public static final String SHAPE_HANDLE = "shape_handle";
     static final Duration FLUSH_DELAY = Duration.ofMillis(5);
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(1);
 
@@ -67,6 +71,7 @@ public final class Consumer implements HibernatingBody {
     private final ShapeState state;
     private final ShapeStorage storage;
     private final ChangeFeed feed;
+    private final ShapeMetrics metrics;
     /** Until the first run has used them: a recovered shape's bounds, or the maker of a new shape's snapshotter. */
     private Optional<SnapshotInfo> recovered;
     private Function<ProcessRef, ProcessBody> snapshotter;
@@ -88,6 +93,13 @@ public final class Consumer implements HibernatingBody {
      */
     public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
                     Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter) {
+        this(state, recovered, feed, snapshotter, hibernateAfter, ShapeMetrics.NONE);
+    }
+
+    /** @param metrics what the consumer reports (its flushes) */
+    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
+                    Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter, ShapeMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.storage = state.storage();
         this.recovered = recovered;
@@ -102,6 +114,7 @@ public final class Consumer implements HibernatingBody {
 
     @Override
     public void resume(ProcessContext ctx) throws Exception {
+        MDC.put(SHAPE_HANDLE, state.handle()); // each run may be on a new thread (after hibernation)
         boolean hibernating = false;
         try {
             if (!subscribed) start(ctx);
@@ -247,7 +260,9 @@ public final class Consumer implements HibernatingBody {
     }
 
     private void flush() throws Exception {
+        long started = System.nanoTime();
         untilStored(storage::flush);
+        metrics.flushed(System.nanoTime() - started);
         feed.flushed(state.handle(), unflushedCommit);
         hasUnflushed = false;
     }

@@ -37,9 +37,10 @@ public final class DynamicConsumerSupervisor {
      * What every shape's processes are given by the DynamicConsumerSupervisor's owner.
      *
      * @param hibernateAfter how long an idle consumer keeps its thread ({@code ELECTRIC_SHAPE_HIBERNATE_AFTER})
+     * @param metrics        what the shapes' consumers and snapshotters report to
      */
     public record Deps(ProcessRegistry registry, ChangeFeed feed, QueryPoolView pool, String publication,
-                       Duration hibernateAfter) {}
+                       Duration hibernateAfter, ShapeMetrics metrics) {}
 
     /** The registered name of a shape's consumer. */
     public static Object consumerName(String handle) {
@@ -61,12 +62,18 @@ public final class DynamicConsumerSupervisor {
                 .registeredAs(deps.registry(), registeredName);
     }
 
-    /** A shape's consumer as a child: temporary, with its bounded mailbox and its registered name. */
-    static ChildSpec consumerSpec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered) {
+    /**
+     * A shape's consumer as a child: temporary, with its bounded mailbox and its registered name.
+     *
+     * @param publications the ShapeCache's publication editor, which a new shape's Snapshotter uses
+     */
+    static ChildSpec consumerSpec(Deps deps, ShapeState state, Optional<SnapshotInfo> recovered,
+                                  PublicationSetup publications) {
         return ChildSpec.of(id(state.handle()), () -> new Consumer(state, recovered, deps.feed(),
                         recovered.isPresent() ? null
-                                : consumer -> new Snapshotter(state, consumer, deps.pool(), deps.publication()),
-                        deps.hibernateAfter()))
+                                : consumer -> new Snapshotter(state, consumer, deps.pool(), publications,
+                                        deps.metrics()),
+                        deps.hibernateAfter(), deps.metrics()))
                 .withRestart(RestartType.TEMPORARY)
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))
                 .registeredAs(deps.registry(), consumerName(state.handle()));
@@ -74,8 +81,9 @@ public final class DynamicConsumerSupervisor {
 
     /** Starts a shape's consumer; returns it once it has subscribed to the collector (and started its snapshot). */
     public static ProcessRef startShape(ProcessRef supervisor, Deps deps, ShapeState state,
-                                        Optional<SnapshotInfo> recovered) throws InterruptedException {
-        return Supervisor.startChild(supervisor, consumerSpec(deps, state, recovered), CALL_TIMEOUT);
+                                        Optional<SnapshotInfo> recovered, PublicationSetup publications)
+            throws InterruptedException {
+        return Supervisor.startChild(supervisor, consumerSpec(deps, state, recovered, publications), CALL_TIMEOUT);
     }
 
     /** Stops a shape's consumer, if it still runs (a hibernated one without a thread). */

@@ -37,6 +37,7 @@ public final class ShapeState {
     private volatile SnapshotFailure failure;
     private volatile String endReason;
     private volatile boolean suspended;
+    private volatile long lastUsedNanos = System.nanoTime();
 
     /**
      * @param latestOffset what readers may see at first: {@code 0_inf} for a new shape, the stored end (bounded by
@@ -112,6 +113,26 @@ public final class ShapeState {
         if (timeoutNanos <= 0) return version() != seen;
         return storage.awaitChange(seen, timeoutNanos, TimeUnit.NANOSECONDS);
     }
+
+    // ---- last use: not the consumer's, a separate fact any request thread records ----
+
+    /**
+     * Records that a request used the shape now. Written by request threads, read by the ShapeCache to evict the
+     * least recently used shapes ({@code ELECTRIC_MAX_SHAPES}). It is not part of the consumer's state: writes only
+     * ever move it to "now", so racing writers commute (any of their times will do), and it is written at most every
+     * {@link #USE_RESOLUTION_NANOS} so that a shape many clients follow does not bounce its cache line.
+     */
+    public void markUsed() {
+        long now = System.nanoTime();
+        if (now - lastUsedNanos > USE_RESOLUTION_NANOS) lastUsedNanos = now;
+    }
+
+    /** {@link System#nanoTime()} of the last recorded use (creation or recovery counts as one). */
+    public long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    private static final long USE_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     // ---- the consumer's side ----
 

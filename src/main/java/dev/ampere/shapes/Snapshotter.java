@@ -1,7 +1,6 @@
 package dev.ampere.shapes;
 
 import dev.ampere.postgres.QueryPoolView;
-import dev.ampere.postgres.RowKeys;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
@@ -9,9 +8,17 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
@@ -22,41 +29,59 @@ import java.util.List;
  * <p>Place in the tree: an owned process of the shape's {@link Consumer} ({@code OwnedProcesses}, forked in a scope
  * of the consumer's run, itself forked by the DynamicConsumerSupervisor); it exits when the snapshot is stored, and
  * is stopped if the consumer exits first. The consumer monitors it: a failure it reports, or a crash, ends the
- * shape with its {@link SnapshotFailure}. It owns one pooled connection for the duration; it writes the shape's snapshot region in
+ * shape with its {@link SnapshotFailure}. It owns one snapshot slot of the pool ({@link QueryPoolView#snapshotSlot()},
+ * taken before any connection, so snapshots queue for the pool instead of failing) and one pooled connection at a
+ * time; it writes the shape's snapshot region in
  * storage (the storage contract's snapshot writer) and tells the consumer how far it got, never touching the
  * shape's state itself.
  *
  * <p>Order: the table goes into the publication with REPLICA IDENTITY FULL first; then a
  * {@code REPEATABLE READ READ ONLY} transaction takes {@code pg_current_snapshot()}, which goes to the consumer
- * (so it can drop stream transactions the snapshot contains); then the rows stream through a server-side cursor,
- * encoded once each. When the first row is stored, or the query is known to return none, the consumer hears
+ * (so it can drop stream transactions the snapshot contains); then the rows stream as {@code COPY ... TO STDOUT}
+ * in that transaction, read on this thread and encoded once each on helper threads ({@link SnapshotPipeline}).
+ * When the first row is stored, or the query is known to return none, the consumer hears
  * {@link Consumer.SnapshotReady}: only then may a response for the snapshot commit its status. The snapshot ends with
  * the {@code snapshot-end} control message. A failure goes to the consumer, sorted ({@link SnapshotFailure}).
  *
- * <p>Threading: a process; its connection is confined to its thread.
+ * <p>Threading: a process; its connection is confined to its thread. While rows stream, the storage's snapshot writer
+ * is the pipeline's writer thread; the pipeline has ended before this thread writes {@code snapshot-end}.
  */
 public final class Snapshotter implements ProcessBody {
-    private static final int FETCH_SIZE = 2_000;
+    private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+    /** A snapshot that takes longer than this is logged at INFO when done. */
+    private static final long SLOW_NANOS = 5_000_000_000L;
+    /** Encoder threads a large snapshot may use (a small one uses one). */
+    private static final int ENCODERS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
     private final ShapeState state;
     private final ProcessRef consumer;
     private final QueryPoolView pool;
-    private final String publication;
+    private final PublicationSetup publications;
+    private final ShapeMetrics metrics;
 
-    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, String publication) {
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications) {
+        this(state, consumer, pool, publications, ShapeMetrics.NONE);
+    }
+
+    public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications,
+                       ShapeMetrics metrics) {
+        this.metrics = metrics;
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
-        this.publication = publication;
+        this.publications = publications;
     }
 
     @Override
     public void run(ProcessContext ctx) {
         ctx.started();
-        try {
+        MDC.put(Consumer.SHAPE_HANDLE, state.handle());
+        long started = System.nanoTime();
+        // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
+        try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
-            PublicationSetup.prepare(ds, publication, d.table());
+            publications.prepare(ds, d.table());
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -64,14 +89,24 @@ public final class Snapshotter implements ProcessBody {
                 SnapshotInfo info = currentSnapshot(c);
                 consumer.send(new Consumer.SnapshotStarted(info));
                 ShapeStorage storage = state.storage();
-                if (d.log() == ShapeDefinition.LogMode.FULL) streamRows(c, d, storage);
+                long rows = 0;
+                if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
                 else consumer.send(new Consumer.SnapshotReady());
                 storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
                 storage.completeSnapshot(info);
                 c.commit();
+                long took = System.nanoTime() - started;
+                metrics.snapshotStored(rows, took);
+                // Long snapshots are worth an operator's attention; the others are there when debugging.
+                (took > SLOW_NANOS ? log.atInfo() : log.atDebug())
+                        .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
+                                state.handle(), rows, took / 1_000_000);
             }
         } catch (Exception e) {
-            if (!ctx.stopRequested()) consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            if (!ctx.stopRequested()) {
+                metrics.snapshotFailed();
+                consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
+            }
         }
     }
 
@@ -92,31 +127,64 @@ public final class Snapshotter implements ProcessBody {
         }
     }
 
-    private void streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
+    /** The COPY that reads a shape's rows, in its column order (text format; see {@link CopyTextRow}). */
+    static String copySql(ShapeDefinition d) {
+        return "COPY (SELECT " + String.join(", ", d.columns().stream().map(TableInfo::quoteIdent).toList())
+                + " FROM " + d.table().quotedName() + d.whereSql().map(w -> " WHERE " + w).orElse("")
+                + ") TO STDOUT";
+    }
+
+    /**
+     * Streams the rows with {@code COPY (SELECT ...) TO STDOUT} inside the snapshot's transaction (a COPY there
+     * reads the transaction's snapshot), encoding and storing them through a {@link SnapshotPipeline}: this thread
+     * only reads the socket.
+     */
+    private long streamRows(Connection c, ShapeDefinition d, ShapeStorage storage) throws Exception {
         TableInfo table = d.table();
         List<String> columns = d.columns();
-        String sql = "SELECT " + String.join(", ", columns.stream().map(TableInfo::quoteIdent).toList())
-                + " FROM " + table.quotedName() + d.whereSql().map(w -> " WHERE " + w).orElse("");
         int[] key = table.primaryKey().stream().mapToInt(columns::indexOf).toArray();
-        String prefix = LogItemEncoder.keyPrefix(table);
-        LogItemEncoder encoder = new LogItemEncoder(table);
-        try (Statement s = c.createStatement()) {
-            s.setFetchSize(FETCH_SIZE);
-            try (ResultSet rs = s.executeQuery(sql)) {
-                String[] values = new String[columns.size()];
-                boolean first = true;
-                while (rs.next()) {
-                    for (int i = 0; i < values.length; i++) values[i] = rs.getString(i + 1);
-                    storage.appendSnapshotRow(encoder.snapshotRow(RowKeys.key(prefix, values, key), columns, values));
-                    if (first) {
-                        // The query runs and yields rows: readers may commit their status now and stream rows as they
-                        // are stored; should a later row fail, their responses are aborted, never completed.
-                        consumer.send(new Consumer.SnapshotReady());
-                        first = false;
-                    }
+        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+        CopyOut out = copy.copyOut(copySql(d));
+        // The query runs and yields rows: readers may commit their status once the first is stored and stream rows
+        // as they are stored; should a later row fail, their responses are aborted, never completed.
+        Runnable ready = () -> consumer.send(new Consumer.SnapshotReady());
+        long rows = 0;
+        try (SnapshotPipeline pipeline = new SnapshotPipeline("snapshot-" + storage.handle(), storage::appendSnapshotRow,
+                () -> new SnapshotPipeline.Encoder(new CopyTextRow(columns.size()),
+                        new SnapshotRowWriter(table, columns, key)),
+                ENCODERS, ready)) {
+            try {
+                byte[] row;
+                while ((row = out.readFromCopy()) != null) {
+                    pipeline.accept(row);
+                    rows++;
                 }
-                if (first) consumer.send(new Consumer.SnapshotReady());
+            } catch (SQLException e) {
+                // Postgres failed the query part way (the where clause on some row): the rows released before it
+                // are stored, as a cursor would have stored them, and then the snapshot fails.
+                cancel(out);
+                try {
+                    pipeline.sourceFailed();
+                } catch (Exception alsoFailed) {
+                    e.addSuppressed(alsoFailed);
+                }
+                throw e;
+            } catch (Exception e) {
+                cancel(out);
+                throw e;
             }
+            if (pipeline.finish() == 0) ready.run();
+        }
+        return rows;
+    }
+
+    /** Ends a COPY this side abandons, so the connection can go back to the pool. */
+    private static void cancel(CopyOut out) {
+        if (!out.isActive()) return;
+        try {
+            out.cancelCopy();
+        } catch (SQLException expected) {
+            // The server answers a cancelled COPY with an error: that is the cancel succeeding.
         }
     }
 }

@@ -129,7 +129,8 @@ final class FaultChecks {
     static String snapshotBackends(String table) {
         return "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                 + "AND state IN ('active', 'idle in transaction') "
-                + "AND pid <> pg_backend_pid() AND query LIKE 'SELECT %FROM \"public\".\"" + table + "\"%'";
+                + "AND pid <> pg_backend_pid() AND (query LIKE 'SELECT %FROM \"public\".\"" + table + "\"%' "
+                + "OR query LIKE 'COPY (SELECT %FROM \"public\".\"" + table + "\"%')"; // snapshots read with COPY
     }
 
     /** Polls until a backend of {@code pidQuery} exists and terminates it on the spot; false after {@code seconds}. */

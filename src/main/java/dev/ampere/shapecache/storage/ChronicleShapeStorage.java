@@ -39,6 +39,11 @@ final class ChronicleShapeStorage implements ShapeStorage {
     }
 
     @Override
+    public long storedBytes() {
+        return DiskUsage.bytesUnder(snapshot.shapeDir());
+    }
+
+    @Override
     public String handle() {
         return handle;
     }

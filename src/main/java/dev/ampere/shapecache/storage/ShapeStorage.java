@@ -132,6 +132,11 @@ public interface ShapeStorage {
     /** How many readers are waiting in {@link #awaitChange} right now (parked live requests, for instance). */
     int readersWaiting();
 
+    /** The bytes of the shape's stored files (see {@link DiskUsage}); -1 when unknown. Walks the files: not hot. */
+    default long storedBytes() {
+        return -1;
+    }
+
     /** Snapshot region state: chunks so far, whether complete, and the Postgres snapshot once complete. */
     record SnapshotState(int chunksStarted, boolean complete, Optional<SnapshotInfo> info) {
         /** The virtual offset of the last snapshot chunk, {@code 0_(chunksStarted-1)}. */
