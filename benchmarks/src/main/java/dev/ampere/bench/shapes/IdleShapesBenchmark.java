@@ -85,7 +85,7 @@ public final class IdleShapesBenchmark {
         ProcessRegistry registry = new ProcessRegistry();
         Duration hibernateAfter = mode.equals("hibernated") ? Duration.ofMillis(1) : Duration.ofDays(1);
         DynamicConsumerSupervisor.Deps deps = new DynamicConsumerSupervisor.Deps(registry, new NoFeed(), null,
-                "unused", hibernateAfter);
+                "unused", hibernateAfter, dev.ampere.shapes.ShapeMetrics.NONE);
         ProcessRef consumers = Processes.spawn("dynamic_consumer_supervisor",
                 Supervisor.dynamic("dynamic_consumer_supervisor").intensity(1_000, Duration.ofSeconds(5)).build());
         Supervisor.children(consumers, Duration.ofSeconds(30)); // started
@@ -105,7 +105,8 @@ public final class IdleShapesBenchmark {
                 case "none" -> states.add(state);
                 case "nested" -> refs.add(Supervisor.startChild(consumers, nestedSpec(deps, state, snapshot),
                         Duration.ofSeconds(30)));
-                default -> refs.add(DynamicConsumerSupervisor.startShape(consumers, deps, state, snapshot));
+                default -> refs.add(DynamicConsumerSupervisor.startShape(consumers, deps, state, snapshot,
+                        null)); // recovered shapes start no snapshot, so no publication set-up
             }
             if ((i + 1) % 20_000 == 0) System.out.printf("  started %d (%.1f s)%n", i + 1, (System.nanoTime() - t0) / 1e9);
         }
