@@ -1,5 +1,7 @@
 package dev.ampere.http;
 
+import dev.ampere.postgres.RelationName;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -21,8 +23,17 @@ final class DefinitionAliases {
         return canonical.get(params);
     }
 
+    /**
+     * Records an alias. An entry lives as long as its shape, so its strings are shared rather than copied: the
+     * canonical form with the shape table's key and the table name with every other alias of the table (both
+     * through the JVM's string table).
+     */
     void put(ShapeDefinitionParams params, String canonicalDefinition) {
         if (canonical.size() >= MAX_ENTRIES) canonical.clear();
-        canonical.put(params, canonicalDefinition);
+        RelationName r = params.relation();
+        ShapeDefinitionParams key = new ShapeDefinitionParams(new RelationName(r.schema().intern(), r.name().intern()),
+                params.where(), params.params(), params.columns(), params.queryableColumns(), params.replica(),
+                params.logMode(), params.compaction());
+        canonical.put(key, canonicalDefinition.intern());
     }
 }

@@ -29,7 +29,8 @@ public record ShapeDefinitionParams(RelationName relation, Optional<String> wher
                                     Optional<List<String>> columns, Optional<List<String>> queryableColumns,
                                     ShapeDefinition.Replica replica, ShapeDefinition.LogMode logMode, boolean compaction) {
     public ShapeDefinitionParams {
-        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+        // Kept as an alias key for as long as its shape lives: no map objects when there are no params (most shapes).
+        params = params.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
         columns = columns.map(List::copyOf);
         queryableColumns = queryableColumns.map(List::copyOf);
     }

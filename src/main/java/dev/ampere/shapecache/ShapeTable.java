@@ -47,7 +47,8 @@ public final class ShapeTable {
 
     void put(ShapeState state) {
         byHandle.put(state.handle(), state);
-        handleByDefinition.put(state.definition().canonical(), state.handle());
+        // Interned: the HTTP layer's alias of this definition shares the one copy (http/DefinitionAliases).
+        handleByDefinition.put(state.definition().canonical().intern(), state.handle());
     }
 
     ShapeState remove(String handle) {

@@ -47,9 +47,12 @@ public final class DynamicConsumerSupervisor {
         return List.of("consumer", handle);
     }
 
-    /** The child id of a shape's consumer under the DynamicConsumerSupervisor. */
+    /**
+     * The child id of a shape's consumer under the DynamicConsumerSupervisor: its handle (the supervisor holds only
+     * consumers, and the handle is already kept by the shape, so the id costs nothing per shape).
+     */
     public static String id(String handle) {
-        return "shape:" + handle;
+        return handle;
     }
 
     public static ChildSpec spec(Object registeredName, Deps deps) {

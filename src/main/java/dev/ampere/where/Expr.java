@@ -23,7 +23,13 @@ sealed interface Expr {
      * give NULL for any NULL argument (after evaluating all arguments, as Postgres does); non-strict ones (array
      * concatenation) receive the NULLs.
      */
-    record Call(String name, Form form, Object fn, List<Expr> args, SqlType type, boolean strict) implements Expr {}
+    record Call(String name, Form form, Object fn, List<Expr> args, SqlType type, boolean strict) implements Expr {
+        /** Compact: a compiled clause lives as long as its shape, so it holds no parse-time copies. */
+        public Call {
+            name = name.intern(); // an operator or function name: a small fixed set, shared by every clause
+            if (args.stream().allMatch(java.util.Objects::nonNull)) args = List.copyOf(args);
+        }
+    }
 
     enum Form { PREFIX, INFIX, FUNCTION }
 

@@ -26,7 +26,6 @@ public final class WhereClause {
     private final Compiler.Node compiled;
     /** Whether the clause holds an operator that charges the {@link EvalBudget}, so evaluations must open one. */
     private final boolean budgeted;
-    private final String sql;
     private final int[] columns;
     private final Map<Integer, SqlType> columnTypes;
 
@@ -35,10 +34,10 @@ public final class WhereClause {
         this.expr = expr;
         this.compiled = Compiler.compile(expr);
         this.budgeted = charges(expr);
-        this.sql = SqlRenderer.render(expr);
         this.columns = collectColumns(expr);
-        this.columnTypes = new java.util.HashMap<>();
-        collectTypes(expr, columnTypes);
+        Map<Integer, SqlType> types = new java.util.HashMap<>();
+        collectTypes(expr, types);
+        this.columnTypes = Map.copyOf(types); // compact and immutable: it lives as long as the shape
     }
 
     private static void collectTypes(Expr e, Map<Integer, SqlType> out) {
@@ -162,9 +161,12 @@ public final class WhereClause {
         }
     }
 
-    /** Regenerated SQL, safe to paste into {@code WHERE}; also the canonical form for deduplication. */
+    /**
+     * Regenerated SQL, safe to paste into {@code WHERE}; also the canonical form for deduplication. Rendered from the
+     * tree on each call rather than kept: a clause lives as long as its shape, and the text is short.
+     */
     public String toSql() {
-        return sql;
+        return SqlRenderer.render(expr);
     }
 
     /**
@@ -179,7 +181,7 @@ public final class WhereClause {
 
     /** The canonical form: equal for definitions that differ only in whitespace, case of keywords or parentheses. */
     public String canonical() {
-        return sql;
+        return SqlRenderer.render(expr);
     }
 
     /** The text the user sent. */
@@ -222,7 +224,7 @@ public final class WhereClause {
 
     @Override
     public String toString() {
-        return sql;
+        return SqlRenderer.render(expr);
     }
 
     /** Conservatively: LIKE in any form, containment and overlap, and ANY/ALL (whose operator may be either). */

@@ -1,8 +1,8 @@
 package dev.ampere.shapecache.storage;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A version counter that one writer bumps each time it publishes new data, and that readers can wait on instead
@@ -10,17 +10,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threading: {@link #bump()} is called by the shape's writers (the snapshot writer and the log writer, which
  * may be different threads; the increment is atomic so no bump is lost). Any number of readers may call
- * {@link #await}. The writer takes the lock only when a reader is waiting, and only to signal, so readers never
- * hold it up for longer than a condition signal. The lock and condition are created on first wait so an idle
- * shape costs a few bytes. Safe because version and waiter count are both volatile: either the writer sees the
- * waiter or the waiter sees the new version (Dekker-style), never neither.
+ * {@link #await}. The writer takes the monitor only when a reader is waiting, and only to notify, so readers never
+ * hold it up for longer than a notify. Waiting uses this object's own monitor (a virtual thread in
+ * {@code Object.wait} unmounts, as with a lock condition), so an idle shape's signal is this object alone: no lock,
+ * condition or wait node stays behind after a reader leaves. Safe because version and waiter count are both
+ * volatile: either the writer sees the waiter or the waiter sees the new version (Dekker-style), never neither.
  */
 final class ChangeSignal {
-    private static final java.lang.invoke.VarHandle VERSION;
+    private static final VarHandle VERSION;
 
     static {
         try {
-            VERSION = java.lang.invoke.MethodHandles.lookup().findVarHandle(ChangeSignal.class, "version", long.class);
+            VERSION = MethodHandles.lookup().findVarHandle(ChangeSignal.class, "version", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -28,8 +29,6 @@ final class ChangeSignal {
 
     private volatile long version;
     private volatile int waiters;
-    private volatile ReentrantLock lock;
-    private Condition changed;
 
     long version() {
         return version;
@@ -44,12 +43,8 @@ final class ChangeSignal {
     void bump() {
         VERSION.getAndAdd(this, 1L);
         if (waiters > 0) {
-            ReentrantLock l = lock;
-            l.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                l.unlock();
+            synchronized (this) {
+                notifyAll();
             }
         }
     }
@@ -57,35 +52,19 @@ final class ChangeSignal {
     /** Waits until the version differs from {@code seen}; returns false on timeout. */
     boolean await(long seen, long timeout, TimeUnit unit) throws InterruptedException {
         if (version != seen) return true;
-        ReentrantLock l = lockFor();
-        long nanos = unit.toNanos(timeout);
-        l.lock();
-        try {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (this) {
             waiters = waiters + 1;
             try {
                 while (version == seen) {
+                    long nanos = deadline - System.nanoTime();
                     if (nanos <= 0) return false;
-                    nanos = changed.awaitNanos(nanos);
+                    wait(nanos / 1_000_000, (int) (nanos % 1_000_000));
                 }
                 return true;
             } finally {
                 waiters = waiters - 1;
             }
-        } finally {
-            l.unlock();
-        }
-    }
-
-    private ReentrantLock lockFor() {
-        ReentrantLock l = lock;
-        if (l != null) return l;
-        synchronized (this) {
-            if (lock == null) {
-                ReentrantLock created = new ReentrantLock();
-                changed = created.newCondition();
-                lock = created;
-            }
-            return lock;
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.ampere.shapecache.storage;
 
 import dev.ampere.changes.LogOffset;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * log in a pooled Chronicle queue ({@link ShapeLog}), and one {@link ChangeSignal} both writers bump.
  *
  * <p>An idle shape holds only this object, its two small state holders and their published immutable state
- * (measured at 100k shapes: 0.5-1.5 KB of heap per shape, including its path and map entry); no file, buffer or
+ * (its directory is derived from the handle on use, {@link ShapePath}); no file, buffer or
  * mapping stays open for it.
  *
  * <p>Every write goes through the stack's {@link StorageSpace} first and has its faults named by it: a write the
@@ -24,30 +23,24 @@ import java.util.concurrent.TimeUnit;
 final class ChronicleShapeStorage implements ShapeStorage {
     private static final long SMALL_WRITE_BYTES = 4096;
     private final String handle;
-    private final Path dir;
     private final ChangeSignal signal;
     private final SnapshotChunks snapshot;
     private final ShapeLog log;
     private final StorageSpace space;
     private volatile boolean deleted;
 
-    ChronicleShapeStorage(String handle, Path dir, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log,
+    ChronicleShapeStorage(String handle, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log,
                           StorageSpace space) {
         this.handle = handle;
         this.space = space;
-        this.dir = dir;
         this.signal = signal;
         this.snapshot = snapshot;
         this.log = log;
     }
 
-    Path dir() {
-        return dir;
-    }
-
     @Override
     public long storedBytes() {
-        return DiskUsage.bytesUnder(dir);
+        return DiskUsage.bytesUnder(snapshot.shapeDir());
     }
 
     @Override

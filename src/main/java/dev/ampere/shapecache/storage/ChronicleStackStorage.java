@@ -105,9 +105,10 @@ public final class ChronicleStackStorage implements StackStorage {
             throw space.fault(e);
         }
         ChangeSignal signal = new ChangeSignal();
-        ChronicleShapeStorage s = new ChronicleShapeStorage(handle, dir, signal,
-                SnapshotChunks.fresh(dir, chunkBytesThreshold, signal, definition),
-                new ShapeLog(dir, pool, chunkBytesThreshold, signal, true), space);
+        ShapePath path = new ShapePath(layout, handle);
+        ChronicleShapeStorage s = new ChronicleShapeStorage(handle, signal,
+                SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition),
+                new ShapeLog(path, pool, chunkBytesThreshold, signal, true), space);
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
     }
@@ -212,9 +213,10 @@ public final class ChronicleStackStorage implements StackStorage {
                 }
             }
             ChangeSignal signal = new ChangeSignal();
-            shapes.put(handle, new ChronicleShapeStorage(handle, dir, signal,
-                    SnapshotChunks.completed(dir, chunkBytesThreshold, signal, sm),
-                    new ShapeLog(dir, pool, chunkBytesThreshold, signal, false), space));
+            ShapePath path = new ShapePath(layout, handle);
+            shapes.put(handle, new ChronicleShapeStorage(handle, signal,
+                    SnapshotChunks.completed(path, chunkBytesThreshold, signal, sm),
+                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false), space));
             return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());

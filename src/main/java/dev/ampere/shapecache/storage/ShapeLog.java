@@ -24,7 +24,7 @@ import net.openhft.chronicle.wire.DocumentContext;
  * The writer never waits for readers: readers only take short leases on the pooled queue and their own tailers.
  */
 final class ShapeLog {
-    private final Path shapeDir; // paths below it are derived per use: an idle shape keeps one Path, not three
+    private final ShapePath shapePath; // paths are derived per use: an idle shape keeps no Path
     private final QueuePool pool;
     private final long threshold;
     private final ChangeSignal signal;
@@ -33,8 +33,8 @@ final class ShapeLog {
     private volatile LogOffset durable;
     private boolean directoriesSynced; // writer only
 
-    ShapeLog(Path shapeDir, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
-        this.shapeDir = shapeDir;
+    ShapeLog(ShapePath shapePath, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
+        this.shapePath = shapePath;
         this.pool = pool;
         this.threshold = threshold;
         this.signal = signal;
@@ -45,11 +45,11 @@ final class ShapeLog {
     }
 
     private Path logDir() {
-        return shapeDir.resolve(ShapeLayout.LOG_DIR);
+        return shapePath.dir().resolve(ShapeLayout.LOG_DIR);
     }
 
     private OverflowFiles overflow() {
-        if (overflow == null) overflow = new OverflowFiles(shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
+        if (overflow == null) overflow = new OverflowFiles(shapePath.dir().resolve(ShapeLayout.OVERFLOW_DIR));
         return overflow;
     }
 
@@ -201,7 +201,7 @@ final class ShapeLog {
             tailer = lease.borrowTailer();
             long start = LogSeeker.positionAfter(tailer, s, after);
             return new LogCursor(lease, tailer, start, s.latestIndex(), end,
-                    shapeDir.resolve(ShapeLayout.OVERFLOW_DIR));
+                    shapePath.dir().resolve(ShapeLayout.OVERFLOW_DIR));
         } catch (RuntimeException e) {
             if (tailer != null) lease.returnTailer(tailer);
             lease.close();

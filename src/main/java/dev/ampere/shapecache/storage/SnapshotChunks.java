@@ -36,7 +36,7 @@ final class SnapshotChunks {
         }
     }
 
-    private final Path shapeDir;
+    private final ShapePath shapePath;
     private final long threshold;
     private final ChangeSignal signal;
     private volatile Progress progress;
@@ -44,19 +44,19 @@ final class SnapshotChunks {
     private Writer writer;
     private byte[] definition;
 
-    private SnapshotChunks(Path shapeDir, long threshold, ChangeSignal signal, Progress progress, byte[] definition) {
-        this.shapeDir = shapeDir;
+    private SnapshotChunks(ShapePath shapePath, long threshold, ChangeSignal signal, Progress progress, byte[] definition) {
+        this.shapePath = shapePath;
         this.threshold = threshold;
         this.signal = signal;
         this.progress = progress;
         this.definition = definition;
     }
 
-    static SnapshotChunks fresh(Path shapeDir, long threshold, ChangeSignal signal, byte[] definition) {
+    static SnapshotChunks fresh(ShapePath shapeDir, long threshold, ChangeSignal signal, byte[] definition) {
         return new SnapshotChunks(shapeDir, threshold, signal, new Progress(0, 0, false, null), definition.clone());
     }
 
-    static SnapshotChunks completed(Path shapeDir, long threshold, ChangeSignal signal, MetadataFiles.ShapeMeta meta) {
+    static SnapshotChunks completed(ShapePath shapeDir, long threshold, ChangeSignal signal, MetadataFiles.ShapeMeta meta) {
         long[] lengths = meta.chunkLengths();
         int last = lengths.length - 1;
         return new SnapshotChunks(shapeDir, threshold, signal, new Progress(last, lengths[last], true, meta.info()),
@@ -68,7 +68,7 @@ final class SnapshotChunks {
     }
 
     Path shapeDir() {
-        return shapeDir;
+        return shapePath.dir();
     }
 
     /** Writer only. Appends one row; starts a new chunk first if the previous row closed the current one. */
@@ -96,6 +96,7 @@ final class SnapshotChunks {
         if (writer == null) writer = new Writer(p.chunk);
         if (!writer.closed) closeChunk();
         long[] lengths = writer.lengths();
+        Path shapeDir = shapePath.dir();
         ShapeLayout.writeDurably(shapeDir.resolve(ShapeLayout.SHAPE_META),
                 MetadataFiles.encode(definition, info, lengths));
         ShapeLayout.fsyncDirectory(shapeDir);
@@ -153,7 +154,7 @@ final class SnapshotChunks {
         }
 
         private void open() throws IOException {
-            channel = FileChannel.open(ShapeLayout.chunkFile(shapeDir, chunk), StandardOpenOption.CREATE,
+            channel = FileChannel.open(ShapeLayout.chunkFile(shapePath.dir(), chunk), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         }
 

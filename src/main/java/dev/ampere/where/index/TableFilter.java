@@ -28,7 +28,8 @@ final class TableFilter<K> {
         final K shape;
         final WhereClause where;
         final IndexPlan plan;
-        final List<FragmentIndex.Entry<Registration<K>>> fragmentEntries = new ArrayList<>(1);
+        /** Entries in the fragment indexes, in {@code plan.fragments()} order; null when the plan has none. */
+        List<FragmentIndex.Entry<Registration<K>>> fragmentEntries;
         long checkedAt = -1;
 
         Registration(K shape, WhereClause where, IndexPlan plan) {
@@ -63,6 +64,7 @@ final class TableFilter<K> {
             for (IndexPlan.Fragments f : plan.fragments()) {
                 FragmentIndex<Registration<K>> index = fragments.computeIfAbsent(fragmentSlot(f),
                         c -> new FragmentIndex<>(f.folded()));
+                if (r.fragmentEntries == null) r.fragmentEntries = new ArrayList<>(1);
                 r.fragmentEntries.add(index.add(r, f.runs()));
             }
         }
@@ -134,7 +136,11 @@ final class TableFilter<K> {
     private static final class ColumnIndex<K> {
         private final int column;
         private final WhereClause parserSource;
-        private final Map<Object, Map<K, Registration<K>>> byValue = new HashMap<>();
+        /**
+         * Per value, the shapes that want it: the {@link Registration} itself for one shape (the common case, e.g.
+         * {@code owner = k} per user, so an idle shape costs no object here), a map in insertion order for more.
+         */
+        private final Map<Object, Object> byValue = new HashMap<>();
 
         /** {@code parserSource}: any clause that reads the column; it knows the column's type and parser. */
         ColumnIndex(WhereClause parserSource, int column) {
@@ -142,16 +148,31 @@ final class TableFilter<K> {
             this.column = column;
         }
 
+        @SuppressWarnings("unchecked")
         void add(Object value, Registration<K> r) {
-            byValue.computeIfAbsent(value, v -> new LinkedHashMap<>()).put(r.shape, r);
+            Object bucket = byValue.get(value);
+            if (bucket == null || bucket instanceof Registration<?> one && one.shape.equals(r.shape)) {
+                byValue.put(value, r);
+            } else if (bucket instanceof Registration<?> one) {
+                Map<K, Registration<K>> map = new LinkedHashMap<>();
+                map.put((K) one.shape, (Registration<K>) one);
+                map.put(r.shape, r);
+                byValue.put(value, map);
+            } else {
+                ((Map<K, Registration<K>>) bucket).put(r.shape, r);
+            }
         }
 
         /** Removes; true when the index became empty. */
+        @SuppressWarnings("unchecked")
         boolean remove(Object value, K shape) {
-            Map<K, Registration<K>> bucket = byValue.get(value);
-            if (bucket != null) {
-                bucket.remove(shape);
-                if (bucket.isEmpty()) byValue.remove(value);
+            Object bucket = byValue.get(value);
+            if (bucket instanceof Registration<?> one) {
+                if (one.shape.equals(shape)) byValue.remove(value);
+            } else if (bucket != null) {
+                Map<K, Registration<K>> map = (Map<K, Registration<K>>) bucket;
+                map.remove(shape);
+                if (map.size() == 1) byValue.put(value, map.values().iterator().next());
             }
             return byValue.isEmpty();
         }
@@ -167,10 +188,15 @@ final class TableFilter<K> {
             for (Object key : keys) verifyAll(byValue.get(key), row, out, failed, now);
         }
 
-        private static <K> void verifyAll(Map<K, Registration<K>> bucket, RowValues row, Set<K> out,
+        @SuppressWarnings("unchecked")
+        private static <K> void verifyAll(Object bucket, RowValues row, Set<K> out,
                                           BiConsumer<K, RuntimeException> failed, long now) {
             if (bucket == null) return;
-            for (Registration<K> r : bucket.values()) verify(r, row, out, failed, now);
+            if (bucket instanceof Registration<?> one) {
+                verify((Registration<K>) one, row, out, failed, now);
+                return;
+            }
+            for (Registration<K> r : ((Map<K, Registration<K>>) bucket).values()) verify(r, row, out, failed, now);
         }
     }
 }

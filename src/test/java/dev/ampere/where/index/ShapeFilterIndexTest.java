@@ -97,6 +97,26 @@ class ShapeFilterIndexTest {
     }
 
     @Test
+    void shapesSharingOneValueAreFoundAsTheyComeAndGo() {
+        ShapeFilterIndex<String> index = new ShapeFilterIndex<>();
+        RowValues five = i -> i == 0 ? "5" : "t";
+        index.register("a", TABLE, where("id = 5"));
+        assertEquals(Set.of("a"), index.affectedShapes(42, five));
+        index.register("b", TABLE, where("id = 5 AND title = 't'"));
+        index.register("c", TABLE, where("id = 5 AND title = 'u'"));
+        assertEquals(Set.of("a", "b"), index.affectedShapes(42, five));
+        index.remove("a");
+        index.remove("c");
+        assertEquals(Set.of("b"), index.affectedShapes(42, five));
+        index.register("a", TABLE, where("id = 5"));
+        assertEquals(Set.of("a", "b"), index.affectedShapes(42, five));
+        index.remove("b");
+        index.remove("a");
+        assertEquals(Set.of(), index.affectedShapes(42, five));
+        assertEquals(0, index.size());
+    }
+
+    @Test
     void numericKeysIgnoreTrailingZeros() {
         ShapeFilterIndex<String> index = new ShapeFilterIndex<>();
         index.register("a", TABLE, where("n = 1.5"));

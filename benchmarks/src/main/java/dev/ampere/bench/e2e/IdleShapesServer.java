@@ -18,6 +18,7 @@ import java.util.Map;
  * <p>Run (after {@code mvn package -DskipTests} and {@code mvn -Pbench package -DskipTests}), with the environment
  * of {@link EndToEndBenchmark} ({@code AMPERE_E2E_JAR}, {@code AMPERE_E2E_JVM_FLAGS}): {@code java --enable-preview
  * -cp target/bench/benchmarks.jar dev.ampere.bench.e2e.IdleShapesServer [shapes=10000] [hibernateAfterMs=2000]}.
+ * {@code -Didle.histogram=true} prints the class histogram; {@code -Didle.heapDump=/tmp/x.hprof} writes a heap dump.
  */
 public final class IdleShapesServer {
     private IdleShapesServer() {}
@@ -57,6 +58,11 @@ public final class IdleShapesServer {
                             "GC.class_histogram").redirectErrorStream(true).start();
                     h.getInputStream().transferTo(System.out);
                     h.waitFor();
+                }
+                String dump = System.getProperty("idle.heapDump"); // a heap dump for finding who holds what
+                if (dump != null) {
+                    new ProcessBuilder(launch.jcmd().toString(), Long.toString(ampere.pid()), "GC.heap_dump", dump)
+                            .inheritIO().start().waitFor();
                 }
             } finally {
                 db.dropInactiveSlots();
