@@ -11,7 +11,8 @@ if ! "$JAVA25/bin/java" -version 2>&1 | grep -q 'version "25'; then
   exit 1
 fi
 
-# --enable-preview for StructuredTaskScope; the rest is what Chronicle Queue needs on JDK 25 (see shared/STACK.md).
+# --enable-preview for StructuredTaskScope; the rest is what Chronicle Queue needs on JDK 25 (sun.misc.Unsafe memory
+# access, native access) and switches off its analytics, announcer and disk monitor, so nothing calls out.
 # Add-Opens/Add-Exports come from the jar manifest when running with -jar.
 AMPERE_JVM_FLAGS=(--enable-preview --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED
   -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true -Dchronicle.disk.monitor.disable=true)
