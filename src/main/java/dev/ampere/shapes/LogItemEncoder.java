@@ -38,20 +38,7 @@ public final class LogItemEncoder {
 
     /** A snapshot row: {@code names[i]} has {@code values[i]}; headers carry only operation and relation. */
     public byte[] snapshotRow(String key, List<String> names, String[] values) {
-        buffer.reset();
-        try (JsonGenerator g = JSON.createGenerator(buffer)) {
-            g.writeStartObject();
-            g.writeStringField("key", key);
-            writeValues(g, "value", names, values, null);
-            g.writeObjectFieldStart("headers");
-            g.writeStringField("operation", "insert");
-            writeRelation(g);
-            g.writeEndObject();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return buffer.toByteArray();
+        return insertRow(key, names, values, -1);
     }
 
     /**
@@ -59,6 +46,11 @@ public final class LogItemEncoder {
      * in its headers, so a client can tell which request a row came from.
      */
     public byte[] subsetRow(String key, List<String> names, String[] values, int snapshotMark) {
+        return insertRow(key, names, values, snapshotMark);
+    }
+
+    /** An insert of a whole row; {@code snapshotMark} in the headers unless negative. */
+    private byte[] insertRow(String key, List<String> names, String[] values, int snapshotMark) {
         buffer.reset();
         try (JsonGenerator g = JSON.createGenerator(buffer)) {
             g.writeStartObject();
@@ -67,7 +59,7 @@ public final class LogItemEncoder {
             g.writeObjectFieldStart("headers");
             g.writeStringField("operation", "insert");
             writeRelation(g);
-            g.writeNumberField("snapshot_mark", snapshotMark);
+            if (snapshotMark >= 0) g.writeNumberField("snapshot_mark", snapshotMark);
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
