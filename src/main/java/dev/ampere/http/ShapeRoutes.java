@@ -189,8 +189,10 @@ final class ShapeRoutes {
         String alias = aliases.get(params);
         Optional<String> handle = request.handle();
         if (alias != null) {
-            Optional<ShapeState> known = handle.isPresent() ? shapes.byHandle(handle.get()) : shapes.byDefinition(alias);
-            if (known.isPresent() && known.get().definition().canonical().equals(alias)) return known.get();
+            // The live shape of this canonical definition, found by its key: no canonical form is rebuilt per request.
+            // With a handle, that shape must be the one the handle names (else: a rotation, handled below).
+            Optional<ShapeState> known = shapes.byDefinition(alias);
+            if (known.isPresent() && (handle.isEmpty() || known.get().handle().equals(handle.get()))) return known.get();
         }
         Optional<ShapeDefinition> definition = define(res, method, query, params);
         if (definition.isEmpty()) return null;
