@@ -14,6 +14,7 @@ import dev.ampere.process.ExitReason;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;
 import dev.ampere.replication.LastSeenLsn;
+import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.replication.ReplicationSupervisor;
 import dev.ampere.replication.WalStreamer;
 import dev.ampere.shapecache.ShapeDirectory;
@@ -37,6 +38,8 @@ import java.time.Duration;
  */
 public final class Ampere implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Ampere.class);
+    /** The longest a subset reply waits for the stream to bring what its snapshot saw (VisibilityBarriers). */
+    private static final Duration SUBSET_BARRIER_TIMEOUT = Duration.ofSeconds(5);
 
     private final Stack stack;
     private final ProcessRef root;
@@ -75,8 +78,9 @@ public final class Ampere implements AutoCloseable {
         RecentProblems problems = RecentProblems.attach();
         StackMetrics metrics = new StackMetrics(shapes, slot,
                 config.storageDir().resolve("shapes").resolve(stack.id()));
+        VisibilityBarriers barriers = new VisibilityBarriers(SUBSET_BARRIER_TIMEOUT);
         ReplicationSupervisor.Views views = new ReplicationSupervisor.Views(pool, tables, lastSeen, shapeTable,
-                new ReplicationSupervisor.Metrics(metrics.collector(), metrics.cache(), metrics.shapes()));
+                new ReplicationSupervisor.Metrics(metrics.collector(), metrics.cache(), metrics.shapes()), barriers);
         ProcessRef root = Processes.spawn("stack:" + stack.id(),
                 StackSupervisor.build(stack, new WalStreamer(stack, tables), tableCache, pool, views));
         root.onExit(reason -> {
@@ -84,7 +88,7 @@ public final class Ampere implements AutoCloseable {
         });
         HttpServer http = HttpServer.start(config, stack.events(), shapes, tables, lastSeen, pool,
                 new HttpServer.Operations(metrics.http(), new StatusSources(slot, metrics::lastReplicationLagMillis,
-                        problems::newestFirst)));
+                        problems::newestFirst)), barriers);
         MetricsServer metricsServer = config.prometheusPort()
                 .map(port -> MetricsServer.start(metrics, port, config.listenOnIpv6()))
                 .orElse(null);

@@ -5,6 +5,7 @@ import dev.ampere.postgres.QueryPoolView;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
+import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.stack.StackEvents;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Method;
@@ -38,13 +39,16 @@ public final class HttpServer implements AutoCloseable {
                                    ReplicationProgress progress, QueryPoolView pool) {
         return start(config, events, shapeDirectory, tables, progress, pool,
                 new Operations(HttpMetrics.NONE, new StatusSources(
-                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1, java.util.List::of)));
+                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1, java.util.List::of)),
+                new VisibilityBarriers(java.time.Duration.ZERO));
     }
 
+    /** @param barriers the stack's subset visibility barriers, released by its replication branch */
     public static HttpServer start(Config config, StackEvents events, ShapeDirectory shapeDirectory, TableLookup tables,
-                                   ReplicationProgress progress, QueryPoolView pool, Operations ops) {
+                                   ReplicationProgress progress, QueryPoolView pool, Operations ops,
+                                   VisibilityBarriers barriers) {
         HealthRoutes health = new HealthRoutes(events);
-        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool, ops.metrics());
+        ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool, ops.metrics(), barriers);
         StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status());
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(CorsHeaders::filter)

@@ -11,6 +11,7 @@ import dev.ampere.shapecache.ShapesUnavailable;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionException;
 import dev.ampere.shapes.ShapeState;
+import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.stack.StackEvents;
 import dev.ampere.where.WhereClauseException;
 import io.helidon.webserver.ServerConnectionException;
@@ -59,11 +60,11 @@ final class ShapeRoutes {
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
                 ReplicationProgress progress, QueryPoolView pool) {
-        this(config, events, shapes, tables, progress, pool, HttpMetrics.NONE);
+        this(config, events, shapes, tables, progress, pool, HttpMetrics.NONE, new VisibilityBarriers(Duration.ZERO));
     }
 
     ShapeRoutes(Config config, StackEvents events, ShapeDirectory shapes, TableLookup tables,
-                ReplicationProgress progress, QueryPoolView pool, HttpMetrics metrics) {
+                ReplicationProgress progress, QueryPoolView pool, HttpMetrics metrics, VisibilityBarriers barriers) {
         this.config = config;
         this.cache = new CacheHeaders.Config(config.cacheMaxAge(), config.cacheStaleAge(), 60_000, true);
         this.shapes = shapes;
@@ -72,7 +73,7 @@ final class ShapeRoutes {
         this.admission = new Admission(config.requestLimits(), metrics);
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
                 new ShapeResumption(readiness, shapes));
-        this.subsetDeps = new SubsetReply.Deps(cache, pool);
+        this.subsetDeps = new SubsetReply.Deps(cache, pool, barriers);
     }
 
     void get(ServerRequest req, ServerResponse res) {

@@ -8,11 +8,14 @@ import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeState;
 import dev.ampere.shapes.SnapshotFailure;
 import dev.ampere.shapes.SubsetQuery;
+import dev.ampere.shapes.VisibilityBarriers;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 
 import javax.sql.DataSource;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +45,7 @@ final class SubsetReply {
             "electric-schema", "electric-snapshot", "cache-control", "surrogate-control");
 
     /** What every subset reply needs; built once by the routes. */
-    record Deps(CacheHeaders.Config cache, QueryPoolView pool) {}
+    record Deps(CacheHeaders.Config cache, QueryPoolView pool, VisibilityBarriers barriers) {}
 
     private final Deps deps;
     private final String method;
@@ -82,22 +85,14 @@ final class SubsetReply {
         ResponseBody out = new ResponseBody(res);
         // A subset query holds a pooled connection like a snapshot, so it queues for the same slots (§1.15).
         try (QueryPoolView.SnapshotSlot _ = deps.pool().snapshotSlot()) {
-            SubsetQuery.run(pool.get(), d, subset, mark, new SubsetQuery.Sink() {
-                boolean first = true;
-
-                @Override
-                public void begin(SubsetQuery.Metadata metadata) throws IOException {
-                    headers(offset);
-                    out.write(metadataPrefix(metadata));
-                }
-
-                @Override
-                public void row(byte[] json) throws IOException {
-                    if (!first) out.write(',');
-                    out.write(json);
-                    first = false;
-                }
-            });
+            HeldBody body = new HeldBody(out, offset);
+            // The rows go out only once the shape's log holds what the snapshot saw (VisibilityBarriers says why):
+            // held in memory up to HELD_LIMIT, a body that grows past it streams and skips the barrier.
+            SubsetQuery.AfterRows barrier = c -> {
+                if (!body.streaming) deps.barriers().pass(c, shape.handle());
+            };
+            SubsetQuery.run(pool.get(), d, subset, mark, barrier, body);
+            body.release();
             out.write(']');
             out.write('}');
         } catch (SQLException e) {
@@ -111,6 +106,45 @@ final class SubsetReply {
             throw e;
         }
         out.finish();
+    }
+
+    /** A subset body held in memory until its barrier has passed; this big, it starts streaming instead. */
+    static final int HELD_LIMIT = 4 * 1024 * 1024;
+
+    private final class HeldBody implements SubsetQuery.Sink {
+        private final ResponseBody out;
+        private final LogOffset offset;
+        private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+        private boolean first = true;
+        boolean streaming;
+
+        HeldBody(ResponseBody out, LogOffset offset) {
+            this.out = out;
+            this.offset = offset;
+        }
+
+        @Override
+        public void begin(SubsetQuery.Metadata metadata) throws IOException {
+            held.write(metadataPrefix(metadata));
+        }
+
+        @Override
+        public void row(byte[] json) throws IOException {
+            OutputStream to = streaming ? out : held;
+            if (!first) to.write(',');
+            to.write(json);
+            first = false;
+            if (!streaming && held.size() > HELD_LIMIT) release();
+        }
+
+        /** Sends what is held (headers first) and streams from here on. */
+        void release() throws IOException {
+            if (streaming) return;
+            streaming = true;
+            headers(offset);
+            held.writeTo(out);
+            held.reset();
+        }
     }
 
     /** Waits until the shape's own snapshot has started; false when a response (error, 409, 503) was sent. */

@@ -13,6 +13,7 @@ import dev.ampere.shapecache.ShapeCacheMetrics;
 import dev.ampere.shapes.ShapeMetrics;
 import dev.ampere.shapecache.ShapeTable;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
+import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
 
@@ -33,9 +34,9 @@ public final class ReplicationSupervisor {
 
     /** The stack-lifetime views this branch is built on, created once by the stack's builder. */
     public record Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes,
-                        Metrics metrics) {
+                        Metrics metrics, VisibilityBarriers barriers) {
         public Views(QueryPoolView pool, TableLookup tables, LastSeenLsn lastSeen, ShapeTable shapes) {
-            this(pool, tables, lastSeen, shapes, Metrics.NONE);
+            this(pool, tables, lastSeen, shapes, Metrics.NONE, new VisibilityBarriers(Duration.ZERO));
         }
     }
 
@@ -51,7 +52,8 @@ public final class ReplicationSupervisor {
                 config.publicationName(), config.shapeHibernateAfter(), views.metrics().shapes());
         ChildSpec consumers = DynamicConsumerSupervisor.spec(Names.DYNAMIC_CONSUMER_SUPERVISOR, deps);
         ChildSpec collector = ChildSpec.of("shape_log_collector",
-                        () -> new ShapeLogCollector(views.tables(), views.lastSeen(), views.metrics().collector()))
+                        () -> new ShapeLogCollector(views.tables(), views.lastSeen(), views.metrics().collector(),
+                                views.barriers()))
                 .registeredAs(stack.registry(), Names.SHAPE_LOG_COLLECTOR);
         ChildSpec cache = ChildSpec.of("shape_cache", () -> new ShapeCache(stack.events(), config, views.shapes(), start,
                         deps, Names.DYNAMIC_CONSUMER_SUPERVISOR, views.metrics().cache()))

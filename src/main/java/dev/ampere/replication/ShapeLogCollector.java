@@ -17,6 +17,7 @@ import dev.ampere.postgres.TableLookup;
 import dev.ampere.shapes.ChangeFeed;
 import dev.ampere.shapes.ConsumerMessages;
 import dev.ampere.shapes.ShapeSubscription;
+import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.where.EvalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +68,8 @@ public final class ShapeLogCollector implements ProcessBody {
 
     private record RelationMessage(Relation relation) {}
 
+    private record StreamMessage(String prefix, byte[] content) {}
+
     private record ReaderAttached(ReplicationFeedback reader) {}
 
     private record CountShapes() {}
@@ -79,16 +82,20 @@ public final class ShapeLogCollector implements ProcessBody {
     private final TableLookup tables;
     private final LastSeenLsn lastSeen;
     private final ReplicationMetrics metrics;
+    private final VisibilityBarriers barriers;
     private FlushTracker tracker;
     private ReplicationFeedback reader;
     private ProcessContext ctx;
 
     public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen) {
-        this(tables, lastSeen, ReplicationMetrics.NONE);
+        this(tables, lastSeen, ReplicationMetrics.NONE, new VisibilityBarriers(Duration.ZERO));
     }
 
-    public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen, ReplicationMetrics metrics) {
+    /** @param barriers the stack's subset barriers, which the stream's barrier messages release */
+    public ShapeLogCollector(TableLookup tables, LastSeenLsn lastSeen, ReplicationMetrics metrics,
+                             VisibilityBarriers barriers) {
         this.metrics = metrics;
+        this.barriers = barriers;
         this.tables = tables;
         this.lastSeen = lastSeen;
     }
@@ -130,6 +137,12 @@ public final class ShapeLogCollector implements ProcessBody {
         @Override
         public void onRelation(Relation relation) {
             collector.send(new RelationMessage(relation));
+        }
+
+        @Override
+        public void onMessage(String prefix, byte[] content) {
+            // Other applications' messages stay out of the mailbox.
+            if (VisibilityBarriers.PREFIX.equals(prefix)) collector.send(new StreamMessage(prefix, content));
         }
 
         @Override
@@ -181,6 +194,7 @@ public final class ShapeLogCollector implements ProcessBody {
                         s.consumer().send(new ConsumerMessages.RelationChanged(r));
                     }
                 }
+                case StreamMessage(String prefix, byte[] content) -> barriers.marker(prefix, content).ifPresent(this::barrier);
                 case Flushed(String handle, long lsn) -> tracker.flushed(handle, lsn);
                 case Unsubscribe(String handle) -> unsubscribe(handle);
                 case Down d -> unsubscribeConsumer(d.process());
@@ -210,6 +224,16 @@ public final class ShapeLogCollector implements ProcessBody {
             case CountShapes() -> c.reply(router.size());
             default -> c.fail(new IllegalArgumentException("unknown request " + c.request()));
         }
+    }
+
+    /**
+     * Every transaction before the barrier has been dispatched: the shape's consumer releases it once it has
+     * published them (its mailbox is in order); with no consumer there is nothing to wait for.
+     */
+    private void barrier(VisibilityBarriers.Marker m) {
+        ShapeSubscription s = router.get(m.handle());
+        Runnable release = () -> barriers.release(m.id());
+        if (s == null || !s.consumer().send(new ConsumerMessages.Barrier(release))) release.run();
     }
 
     private void dispatch(TransactionFragment f) {

@@ -46,6 +46,7 @@ public final class WalStreamer implements ReplicationStreamer {
                 .orElseThrow(() -> new IllegalStateException("the shape log collector is not running"));
         WalReaderOptions options = WalReaderOptions.of(config.slotName(), config.publicationName())
                 .withProtoVersion(2)
+                .withMessages(true) // subset visibility barriers (VisibilityBarriers)
                 .withStartLsn(start)
                 .withSpillDirectory(config.storageDir().resolve("spill").resolve(stack.id()));
         AtomicReference<ChangeSink> sink = new AtomicReference<>();
@@ -58,6 +59,11 @@ public final class WalStreamer implements ReplicationStreamer {
             @Override
             public void onFragment(TransactionFragment fragment) {
                 sink.get().onFragment(fragment);
+            }
+
+            @Override
+            public void onMessage(String prefix, byte[] content) {
+                sink.get().onMessage(prefix, content);
             }
         };
         WalReader reader = new WalReader(connection.unwrap(PGConnection.class), options, this::keyColumns, forward);

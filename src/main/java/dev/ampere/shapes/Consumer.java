@@ -78,7 +78,8 @@ public final class Consumer implements HibernatingBody {
     private final Duration hibernateAfter;
     private final TransactionLog transactions;
     /** Fragments that arrived before the snapshot's bounds; made when the first one does. */
-    private List<ConsumerMessages.Deliver> waitingForSnapshot;
+    /** Deliveries (and barriers behind them) that came before the snapshot's visibility was known. */
+    private List<Object> waitingForSnapshot;
     private boolean subscribed;
     private long unflushedCommit;
     private boolean hasUnflushed;
@@ -198,12 +199,20 @@ public final class Consumer implements HibernatingBody {
                 }
                 yield deliver(d);
             }
+            case ConsumerMessages.Barrier b -> {
+                // Every delivery before it is published (deliver() publishes at each transaction end), unless it
+                // waits for the snapshot: then the barrier waits behind it.
+                if (waitingForSnapshot != null) waitingForSnapshot.add(b);
+                else b.release().run();
+                yield Outcome.CONTINUE;
+            }
             case SnapshotStarted(SnapshotInfo info) -> {
                 transactions.snapshotKnown(info);
                 Outcome o = Outcome.CONTINUE;
                 if (waitingForSnapshot != null) {
-                    for (ConsumerMessages.Deliver d : waitingForSnapshot) {
-                        if (o == Outcome.CONTINUE) o = deliver(d);
+                    for (Object w : waitingForSnapshot) {
+                        if (w instanceof ConsumerMessages.Barrier b) b.release().run();
+                        else if (o == Outcome.CONTINUE) o = deliver((ConsumerMessages.Deliver) w);
                     }
                     waitingForSnapshot = null;
                 }

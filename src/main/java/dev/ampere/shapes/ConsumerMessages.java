@@ -34,6 +34,12 @@ public final class ConsumerMessages {
      */
     public record WhereClauseFailed(String reason) {}
 
+    /**
+     * A {@link VisibilityBarriers} barrier the stream brought: everything sent to this consumer before it is to be
+     * published first, then {@code release} runs.
+     */
+    public record Barrier(Runnable release) {}
+
     private static final int OLD_IN = 2;
     private static final int NEW_IN = 1;
 

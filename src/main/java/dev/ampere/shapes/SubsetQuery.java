@@ -45,6 +45,17 @@ public final class SubsetQuery {
     /** What the response's {@code metadata} object says: the query's Postgres snapshot, WAL position and mark. */
     public record Metadata(SnapshotInfo snapshot, Lsn databaseLsn, int snapshotMark) {}
 
+    /**
+     * Runs once the rows are read and the query's transaction has committed, on its connection (now in autocommit,
+     * read-write): a {@link VisibilityBarriers} pass, which must come after the snapshot.
+     */
+    @FunctionalInterface
+    public interface AfterRows {
+        AfterRows NONE = c -> { };
+
+        void run(Connection c) throws SQLException, InterruptedException;
+    }
+
     /** Receives the metadata first (before any row), then each encoded row in order. */
     public interface Sink {
         void begin(Metadata metadata) throws IOException;
@@ -83,8 +94,8 @@ public final class SubsetQuery {
      * @throws SQLException when the pool has no connection in time or Postgres refuses the query (sort it with
      *                      {@link SnapshotFailure#of})
      */
-    public static void run(DataSource pool, ShapeDefinition d, Subset subset, int snapshotMark, Sink sink)
-            throws SQLException, IOException {
+    public static void run(DataSource pool, ShapeDefinition d, Subset subset, int snapshotMark, AfterRows afterRows,
+                           Sink sink) throws SQLException, IOException, InterruptedException {
         Query st = query(d, subset);
         TableInfo table = d.table();
         List<String> columns = d.columns();
@@ -112,7 +123,10 @@ public final class SubsetQuery {
                     }
                 }
                 c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
+                afterRows.run(c);
+            } catch (SQLException | IOException | InterruptedException | RuntimeException e) {
                 try {
                     c.rollback();
                 } catch (SQLException ignored) {

@@ -13,4 +13,10 @@ public interface ChangeSink {
 
     /** The next fragment of a committed transaction. */
     void onFragment(TransactionFragment fragment);
+
+    /**
+     * A {@code pg_logical_emit_message} (streamed when the reader's options ask for messages), in stream order: every
+     * transaction that committed before it (before its own commit, for a transactional one) was delivered first.
+     */
+    default void onMessage(String prefix, byte[] content) {}
 }

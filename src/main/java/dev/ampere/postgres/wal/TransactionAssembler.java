@@ -102,7 +102,9 @@ public final class TransactionAssembler implements AutoCloseable {
             case PgOutputMessage.StreamAbort a -> abortStreamed(a);
             case PgOutputMessage.Origin o -> { }
             case PgOutputMessage.Type t -> { }
-            case PgOutputMessage.Message m -> { }
+            // A position in the stream (docs/architecture.md, "Subset visibility"): every transaction that committed
+            // before it has been delivered (a transactional one arrives with its own, at its commit).
+            case PgOutputMessage.Message m -> sink.onMessage(m.prefix(), m.content());
         }
     }
 

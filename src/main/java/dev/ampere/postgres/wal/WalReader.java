@@ -109,6 +109,7 @@ public final class WalReader implements ReplicationFeedback {
                 .withSlotOption("publication_names", options.publication())
                 .withStatusInterval((int) options.statusInterval().toMillis(), TimeUnit.MILLISECONDS);
         if (options.protoVersion() >= 2) builder = builder.withSlotOption("streaming", "on");
+        if (options.messages()) builder = builder.withSlotOption("messages", "true");
         if (options.startLsn().value() != 0) {
             builder = builder.withStartPosition(LogSequenceNumber.valueOf(options.startLsn().value()));
         }
@@ -204,6 +205,11 @@ public final class WalReader implements ReplicationFeedback {
         public void onFragment(TransactionFragment fragment) {
             if (fragment.last()) pending.add(fragment.commitLsn(), fragment.endLsn());
             sink.onFragment(fragment);
+        }
+
+        @Override
+        public void onMessage(String prefix, byte[] content) {
+            sink.onMessage(prefix, content);
         }
     }
 }

@@ -17,11 +17,13 @@ import java.time.Duration;
  *                           well under the server's {@code wal_sender_timeout} (60 s by default)
  * @param fragmentSize       the most changes in one {@code TransactionFragment}
  * @param spillDirectory     where protocol-2 streamed transactions are spilled
+ * @param messages           stream {@code pg_logical_emit_message} messages too ({@link ChangeSink#onMessage})
  *
  * <p>Immutable.
  */
 public record WalReaderOptions(String slot, String publication, int protoVersion, Lsn startLsn,
-                               Duration statusInterval, int fragmentSize, Path spillDirectory) {
+                               Duration statusInterval, int fragmentSize, Path spillDirectory,
+                               boolean messages) {
     public WalReaderOptions {
         if (protoVersion != 1 && protoVersion != 2) {
             throw new IllegalArgumentException("proto_version must be 1 or 2, got " + protoVersion);
@@ -32,26 +34,30 @@ public record WalReaderOptions(String slot, String publication, int protoVersion
     public static WalReaderOptions of(String slot, String publication) {
         return new WalReaderOptions(slot, publication, 1, Lsn.ZERO, Duration.ofSeconds(10),
                 TransactionAssembler.DEFAULT_FRAGMENT_SIZE,
-                Path.of(System.getProperty("java.io.tmpdir"), "ampere-spill"));
+                Path.of(System.getProperty("java.io.tmpdir"), "ampere-spill"), false);
     }
 
     public WalReaderOptions withProtoVersion(int version) {
-        return new WalReaderOptions(slot, publication, version, startLsn, statusInterval, fragmentSize, spillDirectory);
+        return new WalReaderOptions(slot, publication, version, startLsn, statusInterval, fragmentSize, spillDirectory, messages);
     }
 
     public WalReaderOptions withStartLsn(Lsn lsn) {
-        return new WalReaderOptions(slot, publication, protoVersion, lsn, statusInterval, fragmentSize, spillDirectory);
+        return new WalReaderOptions(slot, publication, protoVersion, lsn, statusInterval, fragmentSize, spillDirectory, messages);
     }
 
     public WalReaderOptions withStatusInterval(Duration interval) {
-        return new WalReaderOptions(slot, publication, protoVersion, startLsn, interval, fragmentSize, spillDirectory);
+        return new WalReaderOptions(slot, publication, protoVersion, startLsn, interval, fragmentSize, spillDirectory, messages);
     }
 
     public WalReaderOptions withFragmentSize(int size) {
-        return new WalReaderOptions(slot, publication, protoVersion, startLsn, statusInterval, size, spillDirectory);
+        return new WalReaderOptions(slot, publication, protoVersion, startLsn, statusInterval, size, spillDirectory, messages);
     }
 
     public WalReaderOptions withSpillDirectory(Path dir) {
-        return new WalReaderOptions(slot, publication, protoVersion, startLsn, statusInterval, fragmentSize, dir);
+        return new WalReaderOptions(slot, publication, protoVersion, startLsn, statusInterval, fragmentSize, dir, messages);
+    }
+
+    public WalReaderOptions withMessages(boolean on) {
+        return new WalReaderOptions(slot, publication, protoVersion, startLsn, statusInterval, fragmentSize, spillDirectory, on);
     }
 }
