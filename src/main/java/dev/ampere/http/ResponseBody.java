@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.shapecache.storage.StoredCopy;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
@@ -22,6 +23,11 @@ import java.io.OutputStream;
  * chunk, docs/protocol.md §1.13) and goes out with a Content-Length, or an error status instead if it fails; only an
  * event stream, which has no complete form, streams, ended by the close.
  *
+ * <p>A body made for a request that accepts gzip ({@link Gzip}) goes out compressed when it ends within
+ * {@link #BUFFER_LIMIT} and has at least {@link Gzip#MIN_BYTES}: one compression of the whole body, sent with its
+ * Content-Length. A streamed body goes out as it is (a body that large is a snapshot chunk still being written;
+ * once written, its stored compressed copy is served instead, docs/protocol.md §1.16).
+ *
  * <p>Use: set status and headers on the response, write, then {@link #finish()}; on any failure call
  * {@link #abort} (if nothing was committed yet, the caller may still answer with an error status: see
  * {@link #committed()}). Never close the stream yourself.
@@ -36,12 +42,20 @@ final class ResponseBody extends OutputStream {
     private static final int COPY_LIMIT = 16 * 1024;
 
     private final ServerResponse res;
+    private final boolean gzip;
     private final boolean http10 = ClientProtocol.http10();
     private Buffer buffer = new Buffer();
     private OutputStream stream;
 
+    /** A body sent as it is written. */
     ResponseBody(ServerResponse res) {
+        this(res, false);
+    }
+
+    /** A body that is gzip-compressed when {@code gzip} (the request accepts it) and the body is whole and not small. */
+    ResponseBody(ServerResponse res, boolean gzip) {
         this.res = res;
+        this.gzip = gzip;
     }
 
     /** True once status, headers and some of the body have gone to the client. */
@@ -80,6 +94,13 @@ final class ResponseBody extends OutputStream {
     /** Completes the response: one write of the whole body, or the streamed body's end. */
     void finish() throws IOException {
         if (stream == null) {
+            if (gzip && buffer.size() >= Gzip.MIN_BYTES) {
+                byte[] compressed = Gzip.compress(buffer.array(), 0, buffer.size());
+                buffer = null;
+                Gzip.markEncoded(res);
+                sendWhole(res, compressed, compressed.length);
+                return;
+            }
             sendWhole(res, buffer.array(), buffer.size());
             buffer = null;
         } else {
@@ -114,6 +135,29 @@ final class ResponseBody extends OutputStream {
             out.write(body, 0, 1);
             out.write(body, 1, length - 1);
         }
+    }
+
+    /**
+     * Sends a stored copy (a compressed chunk) as the whole body, with its Content-Length; the caller set the
+     * status and headers, {@code Content-Encoding} included. Should reading the copy fail after the first byte,
+     * the connection is aborted ({@link AbortedResponse}): the client sees fewer bytes than the Content-Length
+     * promised, never a short body taken for complete. A failure before anything was sent is thrown as it is.
+     */
+    static void sendStored(ServerResponse res, long length, StoredSource copy) throws IOException {
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
+        OutputStream out = res.outputStream();
+        try {
+            copy.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            throw AbortedResponse.after(e);
+        }
+        out.close();
+    }
+
+    /** What {@link #sendStored} sends: exactly the promised bytes, or a failure ({@link StoredCopy.Reader}). */
+    @FunctionalInterface
+    interface StoredSource {
+        void transferTo(OutputStream out) throws IOException;
     }
 
     /** The in-memory body, read without a copy. */
