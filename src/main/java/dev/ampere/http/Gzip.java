@@ -89,6 +89,19 @@ final class Gzip {
         };
     }
 
+    /**
+     * A stream that gzip-compresses into {@code out} as a body is streamed: {@code flush()} sync-flushes (everything
+     * written so far can be decompressed by the client now); closing it finishes the gzip member and closes
+     * {@code out}.
+     */
+    static OutputStream streaming(OutputStream out) throws IOException {
+        return new GZIPOutputStream(out, 16 * 1024, true) {
+            {
+                def.setLevel(LEVEL);
+            }
+        };
+    }
+
     /** Marks a response whose body is gzip: {@code Content-Encoding} and the gzip variant of its ETag. */
     static void markEncoded(ServerResponse res) {
         res.header(HeaderNames.CONTENT_ENCODING, "gzip");

@@ -23,10 +23,12 @@ import java.io.OutputStream;
  * chunk, docs/protocol.md §1.13) and goes out with a Content-Length, or an error status instead if it fails; only an
  * event stream, which has no complete form, streams, ended by the close.
  *
- * <p>A body made for a request that accepts gzip ({@link Gzip}) goes out compressed when it ends within
- * {@link #BUFFER_LIMIT} and has at least {@link Gzip#MIN_BYTES}: one compression of the whole body, sent with its
- * Content-Length. A streamed body goes out as it is (a body that large is a snapshot chunk still being written;
- * once written, its stored compressed copy is served instead, docs/protocol.md §1.16).
+ * <p>A body made for a request that accepts gzip ({@link Gzip}) goes out compressed: when it ends within
+ * {@link #BUFFER_LIMIT}, as one compression of the whole body with its Content-Length (unless shorter than
+ * {@link Gzip#MIN_BYTES}); when it streams, through a gzip stream that every {@link #flush()} sync-flushes, so rows
+ * that trickle in still reach the client as they come. A streamed body is a snapshot chunk still being written or a
+ * large log range; once a chunk is written, its stored compressed copy is served instead (docs/protocol.md §1.16).
+ * A failure mid-stream aborts as before: the gzip member is left unfinished and the terminating chunk unsent.
  *
  * <p>Use: set status and headers on the response, write, then {@link #finish()}; on any failure call
  * {@link #abort} (if nothing was committed yet, the caller may still answer with an error status: see
@@ -184,9 +186,14 @@ final class ResponseBody extends OutputStream {
                 return out;
             });
         }
+        if (gzip) Gzip.markEncoded(res); // headers are fixed once the output stream exists
         stream = res.outputStream();
+        if (gzip) stream = Gzip.streaming(stream);
         buffer.writeTo(stream);
         buffer = null;
+        // The deflater holds what it was given: flush, so the status, headers and first bytes go out now, as an
+        // uncompressed stream's do (and a client waiting on a slow snapshot sees it started).
+        if (gzip) stream.flush();
     }
 
     private boolean eventStream() {
