@@ -23,9 +23,10 @@ import java.io.OutputStream;
  * chunk, docs/protocol.md §1.13) and goes out with a Content-Length, or an error status instead if it fails; only an
  * event stream, which has no complete form, streams, ended by the close.
  *
- * <p>A body made for a request that accepts gzip ({@link Gzip}) goes out compressed: when it ends within
- * {@link #BUFFER_LIMIT}, as one compression of the whole body with its Content-Length (unless shorter than
- * {@link Gzip#MIN_BYTES}); when it streams, through a gzip stream that every {@link #flush()} sync-flushes, so rows
+ * <p>A body made for a request that accepts gzip ({@link Gzip}) of at least {@link Gzip#MIN_BYTES} goes out
+ * compressed (a smaller one never: it is held until it ends or grows past that): when it ends within
+ * {@link #BUFFER_LIMIT}, as one compression of the whole body with its Content-Length; when it streams, through
+ * a gzip stream that every {@link #flush()} sync-flushes, so rows
  * that trickle in still reach the client as they come. A streamed body is a snapshot chunk still being written or a
  * large log range; once a chunk is written, its stored compressed copy is served instead (docs/protocol.md §1.16).
  * A failure mid-stream aborts as before: the gzip member is left unfinished and the terminating chunk unsent.
@@ -89,6 +90,10 @@ final class ResponseBody extends OutputStream {
     @Override
     public void flush() throws IOException {
         if (http10 && !eventStream()) return;
+        // A gzip body under the threshold is held until it ends (and goes uncompressed) or grows past it, so
+        // whether a body is compressed depends on the body alone, never on how its rows trickled in: the same
+        // request always gets the same representation, and so the same ETag.
+        if (stream == null && gzip && buffer.size() < Gzip.MIN_BYTES) return;
         if (stream == null) startStreaming();
         stream.flush();
     }

@@ -182,7 +182,10 @@ final class ShapeReply {
         String etag = ETag.unquoted(shape.handle(), request.offset(), chunk.toString(), null);
         headers(chunk, false, true, etag);
         if (notModified(etag)) return;
-        if (gzip && closedSnapshotChunk(k) && storage.snapshotChunkBytes(k) >= Gzip.MIN_BYTES
+        // Stored copies for chunks whose body is surely past the gzip threshold (a record is its JSON plus 4 bytes,
+        // a body its JSON plus 1, so 4x the threshold in records is at least the threshold in body); a smaller
+        // chunk is compressed for its response, or not, by its exact size, as it would be while being written.
+        if (gzip && closedSnapshotChunk(k) && storage.snapshotChunkBytes(k) >= 4L * Gzip.MIN_BYTES
                 && sendCopy(CompressedChunks.snapshotChunk(k), out -> writeClosedSnapshotChunk(out, k))) {
             return;
         }
