@@ -36,13 +36,15 @@ import java.util.regex.Pattern;
  * @param requestLimits       {@code ELECTRIC_MAX_CONCURRENT_REQUESTS}, {@code {"initial":300,"existing":10000}}
  * @param maxShapes           {@code ELECTRIC_MAX_SHAPES} (or the deprecated {@code ELECTRIC_EXPERIMENTAL_MAX_SHAPES});
  *                            0, the default, means no limit
+ * @param compression         {@code AMPERE_COMPRESSION}, true: gzip-encode shape responses for clients that accept it
+ *                            (docs/protocol.md §1.16); false sends every body as it is
  */
 public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
                      Duration shapeHibernateAfter, HttpLimits http, Optional<Integer> prometheusPort,
-                     boolean jsonLogs, RequestLimits requestLimits, int maxShapes) {
+                     boolean jsonLogs, RequestLimits requestLimits, int maxShapes, boolean compression) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -99,7 +101,8 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.string("ELECTRIC_MAX_CONCURRENT_REQUESTS").map(RequestLimits::parse).orElse(RequestLimits.DEFAULT),
                 r.string("ELECTRIC_MAX_SHAPES").isPresent()
                         ? r.integer("ELECTRIC_MAX_SHAPES", 0, 0, Integer.MAX_VALUE)
-                        : r.integer("ELECTRIC_EXPERIMENTAL_MAX_SHAPES", 0, 0, Integer.MAX_VALUE));
+                        : r.integer("ELECTRIC_EXPERIMENTAL_MAX_SHAPES", 0, 0, Integer.MAX_VALUE),
+                r.bool("AMPERE_COMPRESSION", true));
     }
 
     private static boolean logFormat(EnvReader r) {
@@ -131,13 +134,13 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
                 integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
-                requestLimits, maxShapes);
+                requestLimits, maxShapes, compression);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
                 integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
-                requestLimits, maxShapes);
+                requestLimits, maxShapes, compression);
     }
 }

@@ -29,6 +29,21 @@ public final class ETag {
         return "\"" + unquoted(handle, requested, responseOffset, emptyResponseSuffix) + "\"";
     }
 
+    /** What {@link #gzipVariant} appends inside the quotes. */
+    static final String GZIP_SUFFIX = ":gzip";
+
+    /**
+     * The ETag of the gzip representation of the response tagged {@code quotedTag}: the same tag with
+     * {@value #GZIP_SUFFIX} inside the quotes. A strong ETag names one sequence of bytes, and the compressed body is
+     * another (RFC 9110 §8.8.3), so it needs its own; weakening the tag instead would keep it but lose strong
+     * comparison, which caches use for ranges and which the gzip variant can keep as well.
+     */
+    static String gzipVariant(String quotedTag) {
+        if (quotedTag.endsWith(GZIP_SUFFIX + "\"")) return quotedTag;
+        return quotedTag.endsWith("\"") ? quotedTag.substring(0, quotedTag.length() - 1) + GZIP_SUFFIX + "\""
+                : quotedTag + GZIP_SUFFIX;
+    }
+
     /**
      * True when any {@code If-None-Match} header value lists the tag. Values are split on commas, trimmed, stripped
      * of surrounding double quotes (all of them, as Electric's {@code String.trim(_, "\"")}) and compared with the
@@ -36,14 +51,25 @@ public final class ETag {
      * strong tags weak.
      */
     public static boolean matches(List<String> ifNoneMatch, String unquotedTag) {
+        return matching(ifNoneMatch, unquotedTag) != null;
+    }
+
+    /**
+     * The listed tag that matches: {@code unquotedTag} itself or its {@link #gzipVariant} (either stored
+     * representation is current when the content is: If-None-Match compares weakly, RFC 9110 §13.1.2), unquoted;
+     * null when none does.
+     */
+    static String matching(List<String> ifNoneMatch, String unquotedTag) {
+        String gzip = unquotedTag + GZIP_SUFFIX;
         for (String header : ifNoneMatch) {
             for (String part : header.split(",", -1)) {
                 String candidate = part.strip();
                 if (candidate.startsWith("W/")) candidate = candidate.substring(2);
-                if (stripQuotes(candidate).equals(unquotedTag)) return true;
+                String stripped = stripQuotes(candidate);
+                if (stripped.equals(unquotedTag) || stripped.equals(gzip)) return stripped;
             }
         }
-        return false;
+        return null;
     }
 
     private static String stripQuotes(String s) {

@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.shapecache.storage.StoredCopy;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
@@ -22,6 +23,14 @@ import java.io.OutputStream;
  * chunk, docs/protocol.md §1.13) and goes out with a Content-Length, or an error status instead if it fails; only an
  * event stream, which has no complete form, streams, ended by the close.
  *
+ * <p>A body made for a request that accepts gzip ({@link Gzip}) of at least {@link Gzip#MIN_BYTES} goes out
+ * compressed (a smaller one never: it is held until it ends or grows past that): when it ends within
+ * {@link #BUFFER_LIMIT}, as one compression of the whole body with its Content-Length; when it streams, through
+ * a gzip stream that every {@link #flush()} sync-flushes, so rows
+ * that trickle in still reach the client as they come. A streamed body is a snapshot chunk still being written or a
+ * large log range; once a chunk is written, its stored compressed copy is served instead (docs/protocol.md §1.16).
+ * A failure mid-stream aborts as before: the gzip member is left unfinished and the terminating chunk unsent.
+ *
  * <p>Use: set status and headers on the response, write, then {@link #finish()}; on any failure call
  * {@link #abort} (if nothing was committed yet, the caller may still answer with an error status: see
  * {@link #committed()}). Never close the stream yourself.
@@ -36,12 +45,20 @@ final class ResponseBody extends OutputStream {
     private static final int COPY_LIMIT = 16 * 1024;
 
     private final ServerResponse res;
+    private final boolean gzip;
     private final boolean http10 = ClientProtocol.http10();
     private Buffer buffer = new Buffer();
     private OutputStream stream;
 
+    /** A body sent as it is written. */
     ResponseBody(ServerResponse res) {
+        this(res, false);
+    }
+
+    /** A body that is gzip-compressed when {@code gzip} (the request accepts it) and the body is whole and not small. */
+    ResponseBody(ServerResponse res, boolean gzip) {
         this.res = res;
+        this.gzip = gzip;
     }
 
     /** True once status, headers and some of the body have gone to the client. */
@@ -73,6 +90,10 @@ final class ResponseBody extends OutputStream {
     @Override
     public void flush() throws IOException {
         if (http10 && !eventStream()) return;
+        // A gzip body under the threshold is held until it ends (and goes uncompressed) or grows past it, so
+        // whether a body is compressed depends on the body alone, never on how its rows trickled in: the same
+        // request always gets the same representation, and so the same ETag.
+        if (stream == null && gzip && buffer.size() < Gzip.MIN_BYTES) return;
         if (stream == null) startStreaming();
         stream.flush();
     }
@@ -80,6 +101,13 @@ final class ResponseBody extends OutputStream {
     /** Completes the response: one write of the whole body, or the streamed body's end. */
     void finish() throws IOException {
         if (stream == null) {
+            if (gzip && buffer.size() >= Gzip.MIN_BYTES) {
+                byte[] compressed = Gzip.compress(buffer.array(), 0, buffer.size());
+                buffer = null;
+                Gzip.markEncoded(res);
+                sendWhole(res, compressed, compressed.length);
+                return;
+            }
             sendWhole(res, buffer.array(), buffer.size());
             buffer = null;
         } else {
@@ -116,6 +144,29 @@ final class ResponseBody extends OutputStream {
         }
     }
 
+    /**
+     * Sends a stored copy (a compressed chunk) as the whole body, with its Content-Length; the caller set the
+     * status and headers, {@code Content-Encoding} included. Should reading the copy fail after the first byte,
+     * the connection is aborted ({@link AbortedResponse}): the client sees fewer bytes than the Content-Length
+     * promised, never a short body taken for complete. A failure before anything was sent is thrown as it is.
+     */
+    static void sendStored(ServerResponse res, long length, StoredSource copy) throws IOException {
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(length));
+        OutputStream out = res.outputStream();
+        try {
+            copy.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            throw AbortedResponse.after(e);
+        }
+        out.close();
+    }
+
+    /** What {@link #sendStored} sends: exactly the promised bytes, or a failure ({@link StoredCopy.Reader}). */
+    @FunctionalInterface
+    interface StoredSource {
+        void transferTo(OutputStream out) throws IOException;
+    }
+
     /** The in-memory body, read without a copy. */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer() {
@@ -140,9 +191,14 @@ final class ResponseBody extends OutputStream {
                 return out;
             });
         }
+        if (gzip) Gzip.markEncoded(res); // headers are fixed once the output stream exists
         stream = res.outputStream();
+        if (gzip) stream = Gzip.streaming(stream);
         buffer.writeTo(stream);
         buffer = null;
+        // The deflater holds what it was given: flush, so the status, headers and first bytes go out now, as an
+        // uncompressed stream's do (and a client waiting on a slow snapshot sees it started).
+        if (gzip) stream.flush();
     }
 
     private boolean eventStream() {

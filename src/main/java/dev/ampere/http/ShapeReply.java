@@ -5,6 +5,7 @@ import dev.ampere.config.Config;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.storage.ItemCursor;
 import dev.ampere.shapecache.storage.ShapeStorage;
+import dev.ampere.shapecache.storage.StoredCopy;
 import dev.ampere.shapes.ShapeState;
 import dev.ampere.shapes.SnapshotFailure;
 import io.helidon.http.HeaderNames;
@@ -45,11 +46,11 @@ final class ShapeReply {
     /** The headers {@link #headers} sets; taken back when a body fails before anything was sent. */
     private static final List<String> SUCCESS_HEADERS = List.of("content-type", "electric-handle", "electric-offset",
             "electric-has-data", "electric-up-to-date", "electric-schema", "electric-cursor", "etag", "cache-control",
-            "surrogate-control");
+            "surrogate-control", "content-encoding");
 
     /** What every reply needs from the server; built once by the routes. */
     record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared,
-                ShapeResumption resumption) {}
+                ShapeResumption resumption, CompressedChunks compressed) {}
 
     /** The shape was suspended and the stack did not come back within the request's time. */
     private static final class StackDown extends Exception {
@@ -70,6 +71,8 @@ final class ShapeReply {
     private final ServerRequest req;
     private final ServerResponse res;
     private final ShapeRequest request;
+    /** The body may go gzip-compressed: compression is on and the request accepts it (docs/protocol.md §1.16). */
+    private final boolean gzip;
     private ShapeState shape;      // replaced only when a suspended shape is recovered (see awaitPast)
     private ShapeStorage storage;
 
@@ -80,6 +83,7 @@ final class ShapeReply {
         this.req = req;
         this.res = res;
         this.request = request;
+        this.gzip = deps.config().compression() && Gzip.accepted(req);
         this.shape = shape;
         this.storage = shape.storage();
     }
@@ -178,7 +182,14 @@ final class ShapeReply {
         String etag = ETag.unquoted(shape.handle(), request.offset(), chunk.toString(), null);
         headers(chunk, false, true, etag);
         if (notModified(etag)) return;
-        ResponseBody out = new ResponseBody(res);
+        // Stored copies for chunks whose body is surely past the gzip threshold (a record is its JSON plus 4 bytes,
+        // a body its JSON plus 1, so 4x the threshold in records is at least the threshold in body); a smaller
+        // chunk is compressed for its response, or not, by its exact size, as it would be while being written.
+        if (gzip && closedSnapshotChunk(k) && storage.snapshotChunkBytes(k) >= 4L * Gzip.MIN_BYTES
+                && sendCopy(CompressedChunks.snapshotChunk(k), out -> writeClosedSnapshotChunk(out, k))) {
+            return;
+        }
+        ResponseBody out = new ResponseBody(res, gzip);
         try (ItemCursor cursor = storage.readSnapshotChunk(k)) {
             out.write('[');
             boolean first = true;
@@ -216,6 +227,55 @@ final class ShapeReply {
         out.finish();
     }
 
+    /** Chunk {@code k} is written whole and will never change: a later chunk started, or the snapshot completed. */
+    private boolean closedSnapshotChunk(int k) {
+        ShapeStorage.SnapshotState state = storage.snapshotState();
+        return state.complete() || state.chunksStarted() > k + 1;
+    }
+
+    /** The body of closed snapshot chunk {@code k}, as {@link #snapshotChunk} sends it uncompressed. */
+    private void writeClosedSnapshotChunk(OutputStream out, int k) throws IOException {
+        try (ItemCursor cursor = storage.readSnapshotChunk(k)) {
+            out.write('[');
+            boolean first = true;
+            while (true) {
+                ItemCursor.Step step = cursor.advance();
+                if (step == ItemCursor.Step.END) break;
+                if (step == ItemCursor.Step.NOT_YET) throw new IOException("closed snapshot chunk " + k + " is incomplete");
+                if (!first) out.write(',');
+                cursor.writeJsonTo(out);
+                first = false;
+            }
+            out.write(']');
+        }
+    }
+
+    /**
+     * Sends the stored gzip copy {@code name} of an immutable chunk body, made from {@code body} first if there is
+     * none yet (once, {@link CompressedChunks}); the headers are set. False when no copy can be had (the volume is
+     * full): the caller sends the body itself. A failure before the first byte takes the success headers back and
+     * is thrown as a body failure; one after it aborts the connection.
+     */
+    private boolean sendCopy(String name, CompressedChunks.BodyWriter body) throws Exception {
+        StoredCopy.Reader reader;
+        long length;
+        try {
+            Optional<StoredCopy> copy = deps.compressed().get(storage, name, body);
+            if (copy.isEmpty()) return false;
+            reader = copy.get().open();
+            length = copy.get().length();
+        } catch (IOException | RuntimeException e) {
+            for (String header : SUCCESS_HEADERS) res.headers().remove(HeaderNames.create(header));
+            if (shape.hasEnded()) throw new ShapeGone();
+            throw e;
+        }
+        try (reader) {
+            Gzip.markEncoded(res);
+            ResponseBody.sendStored(res, length, reader::transferTo);
+        }
+        return true;
+    }
+
     // ---- log ----
 
     private void log(LogOffset from) throws Exception {
@@ -247,20 +307,31 @@ final class ShapeReply {
             return;
         }
         if (request.live()) {
-            byte[] shared = deps.shared().get(shape.handle(), from, chunkEnd,
+            SharedBodies.Body shared = deps.shared().get(shape.handle(), from, chunkEnd,
                     () -> buildBody(from, chunkEnd, upToDate));
             if (shared != null) {
                 String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
                 headers(chunkEnd, upToDate, true, etag);
                 if (notModified(etag)) return;
-                ResponseBody.sendWhole(res, shared, shared.length);
+                byte[] body = shared.identity();
+                if (gzip && body.length >= Gzip.MIN_BYTES) {
+                    body = shared.gzip(); // compressed once per shared body, not per request
+                    Gzip.markEncoded(res);
+                }
+                ResponseBody.sendWhole(res, body, body.length);
                 return;
             }
         }
         String etag = ETag.unquoted(shape.handle(), request.offset(), chunkEnd.toString(), null);
         headers(chunkEnd, upToDate, true, etag);
         if (notModified(etag)) return;
-        ResponseBody out = new ResponseBody(res);
+        // A whole chunk below the shape's end never changes (no up-to-date message): served from its stored copy.
+        if (gzip && !upToDate && storage.isChunkStart(from)
+                && sendCopy(CompressedChunks.logChunk(from.toString(), chunkEnd.toString()),
+                        out -> writeLog(out, from, chunkEnd, false))) {
+            return;
+        }
+        ResponseBody out = new ResponseBody(res, gzip);
         try {
             writeLog(out, from, chunkEnd, upToDate);
         } catch (Exception e) {
@@ -456,13 +527,17 @@ final class ShapeReply {
             res.header("electric-cursor", cursor());
         }
         res.header("etag", "\"" + etag + "\"");
+        if (deps.config().compression()) Gzip.vary(res);
         ShapeResponses.cacheHeaders(res, new CacheHeaders.Response(method, 200, request.offset().isBeforeAll(),
                 request.live(), false, false, false), deps.cache());
     }
 
     private boolean notModified(String etag) {
         List<String> ifNoneMatch = req.headers().all(HeaderNames.IF_NONE_MATCH, List::of);
-        if (ifNoneMatch.isEmpty() || !ETag.matches(ifNoneMatch, etag)) return false;
+        String matched = ifNoneMatch.isEmpty() ? null : ETag.matching(ifNoneMatch, etag);
+        if (matched == null) return false;
+        // The 304 names the representation the cache holds, whichever of the two it is.
+        res.header("etag", "\"" + matched + "\"");
         res.status(304);
         res.send();
         return true;

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * when a change wakes 200 long-polls of one shape, the first builds the body from the log and the other 199 copy
  * its bytes. A live body is a pure function of (handle, requested offset, chunk end): the items in between and an
  * up-to-date carrying the chunk end's LSN. Entries live for {@link #TTL_NANOS}, long enough for every woken request
- * to find them; the map is swept as it grows.
+ * to find them; the map is swept as it grows. The gzip form of a shared body is made once too, by the first request
+ * that accepts it ({@link Body#gzip}), and shared the same way (docs/protocol.md §1.16).
  *
  * <p>Thread-safe: request threads race on {@link #get}; exactly one of them computes each body.
  */
@@ -31,7 +32,38 @@ final class SharedBodies {
 
     private record Key(String handle, LogOffset from, LogOffset chunkEnd) {}
 
-    private record Entry(CompletableFuture<byte[]> body, long created) {}
+    private record Entry(CompletableFuture<Body> body, long created) {}
+
+    /**
+     * One shared live body: its bytes, and their gzip form once a request that accepts gzip asked for it.
+     * Thread-safe: the first caller of {@link #gzip} compresses, the others wait for it and get the same array.
+     */
+    static final class Body {
+        private final byte[] identity;
+        private final AtomicLong held;
+        private byte[] gzip; // guarded by this
+
+        private Body(byte[] identity, AtomicLong held) {
+            this.identity = identity;
+            this.held = held;
+        }
+
+        byte[] identity() {
+            return identity;
+        }
+
+        synchronized byte[] gzip() {
+            if (gzip == null) {
+                gzip = Gzip.compress(identity, 0, identity.length);
+                held.addAndGet(gzip.length);
+            }
+            return gzip;
+        }
+
+        private synchronized long bytes() {
+            return identity.length + (gzip == null ? 0 : gzip.length);
+        }
+    }
 
     /** Builds a body; returns null when it is too large to share (the request then streams its own). */
     @FunctionalInterface
@@ -43,7 +75,7 @@ final class SharedBodies {
     private final AtomicLong held = new AtomicLong();
 
     /** The shared body, built by {@code builder} if no other request has; null when it is not shareable. */
-    byte[] get(String handle, LogOffset from, LogOffset chunkEnd, Builder builder) throws Exception {
+    Body get(String handle, LogOffset from, LogOffset chunkEnd, Builder builder) throws Exception {
         long now = System.nanoTime();
         if (bodies.size() >= SWEEP_AT) sweep(now);
         Key key = new Key(handle, from, chunkEnd);
@@ -58,10 +90,11 @@ final class SharedBodies {
         }
         if (existing != null) bodies.replace(key, existing, mine);
         try {
-            byte[] body = builder.build();
-            boolean keep = body != null && fits(body.length);
+            byte[] bytes = builder.build();
+            Body body = bytes == null ? null : new Body(bytes, held);
+            boolean keep = body != null && fits(bytes.length);
             mine.body().complete(body);
-            if (keep) held.addAndGet(body.length);
+            if (keep) held.addAndGet(bytes.length);
             else if (body != null) bodies.remove(key, mine); // it still serves the requests already waiting on it
             return body;
         } catch (Exception e) {
@@ -108,8 +141,8 @@ final class SharedBodies {
         bodies.values().removeIf(e -> now - e.created() >= TTL_NANOS);
         long sum = 0;
         for (Entry e : bodies.values()) {
-            CompletableFuture<byte[]> f = e.body();
-            if (f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null) sum += f.getNow(null).length;
+            CompletableFuture<Body> f = e.body();
+            if (f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) != null) sum += f.getNow(null).bytes();
         }
         held.set(sum);
     }

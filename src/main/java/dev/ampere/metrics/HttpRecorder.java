@@ -15,6 +15,7 @@ final class HttpRecorder implements HttpMetrics {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter[]> requests = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> rejections = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> copies = new ConcurrentHashMap<>();
 
     HttpRecorder(MeterRegistry registry) {
         this.registry = registry;
@@ -43,6 +44,13 @@ final class HttpRecorder implements HttpMetrics {
     public void admissionRejected(String kind) {
         rejections.computeIfAbsent(kind, k -> Counter.builder("electric.admission_control.reject")
                 .description("Requests refused by admission control, by kind").tag("kind", k)
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void compressedCopyMade(String kind) {
+        copies.computeIfAbsent(kind, k -> Counter.builder("ampere.http.compressed_copies")
+                .description("gzip copies of immutable chunks made and stored, by kind (snapshot, log)").tag("kind", k)
                 .register(registry)).increment();
     }
 }

@@ -86,6 +86,21 @@ class WholeOrFailedResponseTest {
     }
 
     @Test
+    void aCompressedBodyThatFailsAfterItStartedAbortsTheConnectionToo() throws Exception {
+        // Connection: close, so the read ends with the connection: the check is that the body was cut, not when.
+        String where = URLEncoder.encode("100 / (id - 3899) > -1000", StandardCharsets.UTF_8);
+        byte[] raw = rawGet("/v1/shape?table=items&offset=-1&where=" + where, "Accept-Encoding: gzip\r\nConnection: close\r\n");
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        String head = text.substring(0, Math.max(0, text.indexOf("\r\n\r\n"))).toLowerCase();
+        assertTrue(head.startsWith("http/1.1 200"), text.substring(0, Math.min(600, text.length())));
+        assertTrue(head.contains("content-encoding: gzip"), head);
+        assertTrue(head.contains("transfer-encoding: chunked"), "streamed body expected: " + head);
+        assertFalse(text.endsWith("0\r\n\r\n"), "the body must not be terminated: "
+                + text.substring(Math.max(0, text.length() - 40)).replace("\r\n", "|"));
+        assertTrue(raw.length > 1000, "the body had started: " + raw.length + " bytes");
+    }
+
+    @Test
     void largeWholeBodiesCarryTheirLengthAndEveryRow() throws Exception {
         a.sql("CREATE TABLE wide (id int PRIMARY KEY, title text)",
                 "INSERT INTO wide SELECT g, repeat('y', 200) FROM generate_series(1, 150) g");
@@ -129,10 +144,15 @@ class WholeOrFailedResponseTest {
 
     /** One GET on a fresh connection, reading until the server closes it (or 30 s pass). */
     private static byte[] rawGet(String target) throws IOException {
+        return rawGet(target, "");
+    }
+
+    private static byte[] rawGet(String target, String extraHeaders) throws IOException {
         try (Socket s = new Socket("localhost", a.ampere.httpPort())) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             ByteArrayOutputStream all = new ByteArrayOutputStream();

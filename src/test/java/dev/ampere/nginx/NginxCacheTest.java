@@ -324,6 +324,38 @@ class NginxCacheTest {
     }
 
     @Test
+    void gzipAndIdentityClientsGetTheirOwnCachedVariant() throws Exception {
+        a.sql("CREATE TABLE zipped (id int PRIMARY KEY, title text)",
+                "INSERT INTO zipped SELECT g, 'title ' || md5(g::text) FROM generate_series(1, 500) g");
+        String target = shape("table", "zipped", "offset", "-1");
+        HttpResponse<byte[]> gz = getBytes(target, "gzip");
+        HttpResponse<byte[]> plain = getBytes(target, null);
+        assertEquals(200, gz.statusCode());
+        assertEquals(200, plain.statusCode());
+        assertEquals("gzip", header(gz, "content-encoding"));
+        assertEquals("", header(plain, "content-encoding"), "an identity client never gets the gzip variant");
+        assertTrue(gz.headers().allValues("vary").stream().anyMatch(v -> v.toLowerCase().contains("accept-encoding")),
+                gz.headers().toString());
+        assertFalse(header(gz, "etag").startsWith("W/"), "Ampere's own strong gzip ETag, not nginx's weakened one");
+        assertArrayEquals(plain.body(), gunzip(gz.body()), "the same content");
+        assertEquals("MISS", header(gz, "x-proxy-cache"));
+        assertEquals("MISS", header(plain, "x-proxy-cache"), "a different variant is not a hit");
+        assertEquals(2, relay.requests(target::equals).size(), "one upstream request per variant:\n" + nginx.accessLog());
+
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> gzHit = getBytes(target, "gzip");
+            HttpResponse<byte[]> plainHit = getBytes(target, null);
+            assertEquals("HIT", header(gzHit, "x-proxy-cache"), nginx.accessLog());
+            assertEquals("HIT", header(plainHit, "x-proxy-cache"), nginx.accessLog());
+            assertEquals("gzip", header(gzHit, "content-encoding"));
+            assertEquals("", header(plainHit, "content-encoding"));
+            assertArrayEquals(gz.body(), gzHit.body());
+            assertArrayEquals(plain.body(), plainHit.body());
+        }
+        assertEquals(2, relay.requests(target::equals).size(), "both variants served from the cache");
+    }
+
+    @Test
     void nginxKeepsItsUpstreamConnectionsAlive() throws Exception {
         a.sql("CREATE TABLE keep (id int PRIMARY KEY)");
         for (int i = 0; i < 5; i++) get(shape("table", "keep", "offset", "-1", "where", "id > " + i));
@@ -353,6 +385,20 @@ class NginxCacheTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nginx.port + target))
                 .timeout(Duration.ofSeconds(60)).GET().build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET with the given Accept-Encoding (none when null), its body as received. */
+    private HttpResponse<byte[]> getBytes(String target, String acceptEncoding) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nginx.port + target))
+                .timeout(Duration.ofSeconds(60)).GET();
+        if (acceptEncoding != null) b.header("accept-encoding", acceptEncoding);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static byte[] gunzip(byte[] gz) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
     }
 
     /** {@code n} identical GETs released at once. */

@@ -1,7 +1,17 @@
 package dev.ampere.shapecache.storage;
 
 import dev.ampere.changes.LogOffset;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +149,96 @@ final class ChronicleShapeStorage implements ShapeStorage {
     public ItemCursor readLog(LogOffset after, LogOffset upTo) {
         checkLive();
         return log.read(after, upTo);
+    }
+
+    @Override
+    public boolean isChunkStart(LogOffset offset) {
+        return log.isChunkStart(offset);
+    }
+
+    @Override
+    public long snapshotChunkBytes(int k) {
+        SnapshotChunks.Progress p = snapshot.progress();
+        if (k > p.chunk()) return -1;
+        try {
+            return Files.size(ShapeLayout.chunkFile(snapshot.shapeDir(), k));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public Optional<StoredCopy> storedCopy(String name) throws IOException {
+        checkLive();
+        Path file = ShapeLayout.copyFile(snapshot.shapeDir(), name);
+        try {
+            return Optional.of(new StoredCopy(file, Files.size(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<StoredCopy> writeCopy(String name, CopyWriter writer) throws IOException {
+        checkLive();
+        space.beforeWrite(SMALL_WRITE_BYTES);
+        Path target = ShapeLayout.copyFile(snapshot.shapeDir(), name);
+        // One writer per name (the caller's rule), so a fixed temporary name is safe; one left by a crash is
+        // overwritten by the next attempt and removed with the shape.
+        Path temp = target.resolveSibling(target.getFileName() + ShapeLayout.TEMP_SUFFIX);
+        FileFailures file = null;
+        try {
+            // No CREATE_NEW of directories: a shape deleted meanwhile has no directory, and the open fails.
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                file = new FileFailures(Channels.newOutputStream(ch));
+                try (OutputStream out = new BufferedOutputStream(file, 64 * 1024)) {
+                    writer.writeTo(out);
+                    out.flush();
+                    ch.force(false);
+                }
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            space.written();
+            return Optional.of(new StoredCopy(target, Files.size(target)));
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the shape may be going; a leftover temporary file goes with it
+            }
+            if (file == null || file.failed || e instanceof NoSuchFileException) throw space.fault(e);
+            throw e;
+        }
+    }
+
+    /** The file side of a copy being written: remembers whether a failure came from the file, not the writer. */
+    private static final class FileFailures extends FilterOutputStream {
+        boolean failed;
+
+        FileFailures(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  *                     chunk lengths, with magic, format version and CRC; its presence means "complete"
  *   log/              the Chronicle queue of the main log, created on the first log append
  *   overflow/&lt;tx&gt;_&lt;op&gt;.json  JSON of log items too large for a Chronicle document (rare)
+ *   &lt;name&gt;.copy       a stored copy of an immutable body (a compressed chunk, {@link StoredCopy}); written to
+ *                     {@code <name>.copy.tmp} first and renamed when whole
  * </pre>
  * Also owns the small file-system chores every store needs: durable writes, fsync of files and directories,
  * recursive delete.
@@ -58,6 +60,17 @@ final class ShapeLayout {
     static String prefix(String handle) {
         String hex = Integer.toHexString(handle.hashCode() & 0xfff);
         return "000".substring(hex.length()) + hex;
+    }
+
+    static final String TEMP_SUFFIX = ".tmp";
+    private static final Pattern SAFE_COPY_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}");
+
+    /** A stored copy's file; the name comes from the HTTP layer, checked like a handle. */
+    static Path copyFile(Path shapeDir, String name) {
+        if (!SAFE_COPY_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("unsafe copy name: " + name);
+        }
+        return shapeDir.resolve(name + ".copy");
     }
 
     static Path chunkFile(Path shapeDir, int chunk) {

@@ -183,6 +183,14 @@ final class ShapeLog {
         return i < s.boundaryCount() ? s.boundary(i) : s.latest();
     }
 
+    /** True for {@code 0_inf} and for chunk boundaries: where a whole chunk starts. */
+    boolean isChunkStart(LogOffset offset) {
+        if (offset.equals(LogOffset.LAST_BEFORE_REAL_OFFSETS)) return true;
+        LogState s = state();
+        int i = s.firstBoundaryAfter(offset);
+        return i > 0 && s.boundary(i - 1).equals(offset);
+    }
+
     List<LogOffset> boundaries() {
         LogState s = state();
         LogOffset[] out = new LogOffset[s.boundaryCount()];

@@ -112,6 +112,46 @@ public interface ShapeStorage {
      */
     ItemCursor readLog(LogOffset after, LogOffset upTo) throws IOException;
 
+    /**
+     * True when a log chunk starts right after {@code offset}: it is {@code 0_inf} or a chunk boundary. The range
+     * {@code (offset, chunkEnd(offset)]} is then a whole chunk, the same for every request.
+     */
+    default boolean isChunkStart(LogOffset offset) {
+        return offset.equals(LogOffset.LAST_BEFORE_REAL_OFFSETS) || chunkBoundaries().contains(offset);
+    }
+
+    /** The size in bytes of snapshot chunk {@code k}'s stored records, or -1 when it has none yet or is unknown. */
+    default long snapshotChunkBytes(int k) {
+        return -1;
+    }
+
+    // ---- stored copies (readers) ----
+
+    /** Writes the bytes of a {@link #writeCopy stored copy}. */
+    @FunctionalInterface
+    interface CopyWriter {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * The stored copy named {@code name}, if one was written: a body derived from immutable data (a compressed
+     * chunk), kept with the shape and removed with it. Names are letters, digits, {@code _ . -}.
+     */
+    default Optional<StoredCopy> storedCopy(String name) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Stores a copy: the bytes {@code writer} produces go to a temporary file, which is fsynced and then renamed
+     * into place, so a copy that {@link #storedCopy} finds is whole (after a crash too). One writer per name at a
+     * time: the caller makes sure of that. Empty when this storage keeps no copies. Throws
+     * {@link StorageFaultException} when the volume cannot take the copy (nothing is then stored), and whatever
+     * {@code writer} throws.
+     */
+    default Optional<StoredCopy> writeCopy(String name, CopyWriter writer) throws IOException {
+        return Optional.empty();
+    }
+
     // ---- change notification (readers) ----
 
     /** A counter that moves whenever a writer publishes anything. Read it before reading data. */

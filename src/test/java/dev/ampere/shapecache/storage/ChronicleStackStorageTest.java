@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ampere.changes.LogOffset;
+import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,38 @@ class ChronicleStackStorageTest {
         open(4);
         assertEquals(List.of("gone-1"), stack.recover().shapes().stream().map(StackStorage.StoredShape::handle).toList());
         assertEquals(LogOffset.LAST_BEFORE_REAL_OFFSETS, stack.get("gone-1").orElseThrow().latestOffset());
+    }
+
+    @Test
+    void storedCopiesAreWrittenWholeKeptAcrossRestartsAndRemovedWithTheShape() throws Exception {
+        open(4);
+        ShapeStorage s = completeShape("copy-1", "{}");
+        assertTrue(s.storedCopy("snapshot-0.gz").isEmpty());
+        StoredCopy copy = s.writeCopy("snapshot-0.gz", out -> out.write(json("compressed bytes"))).orElseThrow();
+        assertEquals(16, copy.length());
+        assertFalse(Files.exists(shapeDir("copy-1").resolve("snapshot-0.gz.copy.tmp")), "the temporary file was renamed");
+        assertThrows(IllegalArgumentException.class, () -> s.storedCopy("../escape"));
+
+        // A writer that fails leaves no copy (and no temporary file).
+        assertThrows(IOException.class, () -> s.writeCopy("log-1_0-2_0.gz", out -> {
+            out.write(json("half"));
+            throw new IOException("the chunk could not be read");
+        }));
+        assertTrue(s.storedCopy("log-1_0-2_0.gz").isEmpty());
+        assertFalse(Files.exists(shapeDir("copy-1").resolve("log-1_0-2_0.gz.copy.tmp")));
+
+        stack.close();
+        open(4);
+        assertEquals(List.of("copy-1"), stack.recover().shapes().stream().map(StackStorage.StoredShape::handle).toList());
+        StoredCopy back = stack.get("copy-1").orElseThrow().storedCopy("snapshot-0.gz").orElseThrow();
+        java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+        try (StoredCopy.Reader r = back.open()) {
+            r.transferTo(read);
+        }
+        assertArrayEquals(json("compressed bytes"), read.toByteArray());
+
+        stack.delete("copy-1");
+        assertFalse(Files.exists(shapeDir("copy-1")), "the copy went with the shape");
     }
 
     @Test

@@ -41,6 +41,14 @@ final class HttpConnection implements AutoCloseable {
         this.readTimeoutMillis = readTimeoutMillis;
     }
 
+    private String extraHeaders = "";
+
+    /** Sends {@code Accept-Encoding: gzip} with every request from now on (the body is then read as it comes). */
+    HttpConnection acceptGzip() {
+        extraHeaders = "Accept-Encoding: gzip\r\n";
+        return this;
+    }
+
     /** Sends {@code GET target} (a path with its query string) and reads the whole response. */
     HttpResponse get(String target) throws IOException {
         boolean reused = socket != null;
@@ -68,7 +76,7 @@ final class HttpConnection implements AutoCloseable {
         String statusLine;
         try {
             out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: keep-alive\r\n"
-                    + "Accept: application/json\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Accept: application/json\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             REQUESTS.incrementAndGet();
             requests++;
