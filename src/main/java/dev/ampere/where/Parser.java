@@ -18,15 +18,23 @@ final class Parser {
 
     private final String text;
     private final List<Token> tokens;
+    /** Whether {@code x [NOT] IN (SELECT ...)} is read into {@link Ast.InSubquery} (where clauses) or refused. */
+    private final boolean subselects;
     private int i;
 
-    private Parser(String text) {
+    private Parser(String text, boolean subselects) {
         this.text = text;
         this.tokens = Lexer.tokenize(text);
+        this.subselects = subselects;
     }
 
+    /**
+     * One whole where clause. {@code x [NOT] IN (SELECT cols FROM table [WHERE ...])} becomes an
+     * {@link Ast.InSubquery} for the binder to judge; any other sub-select (EXISTS, ANY, scalar, or one with
+     * joins, expressions or trailing clauses) still fails here with {@code subqueries are not supported}.
+     */
     static Ast parse(String text) {
-        Parser p = new Parser(text);
+        Parser p = new Parser(text, true);
         Ast expr = p.expr(0);
         p.expectEndOfStatement();
         return expr;
@@ -34,7 +42,7 @@ final class Parser {
 
     /** A parser over {@code text} for callers that read something other than one whole expression ({@link OrderByClause}). */
     static Parser over(String text) {
-        return new Parser(text);
+        return new Parser(text, false);
     }
 
     private void expectEndOfStatement() {
@@ -247,6 +255,9 @@ final class Parser {
             }
             case "in" -> {
                 Token open = expectPunct("(");
+                if (subselects && peek().isKeyword("select")) {
+                    return new Ast.InSubquery(left, subselect(open), negated, open.start());
+                }
                 rejectSubquery(open);
                 List<Ast> items = exprList(")");
                 return new Ast.InList(left, items, negated, pos);
@@ -261,6 +272,39 @@ final class Parser {
             }
             default -> throw unsupported("SIMILAR TO is not supported", pos);
         }
+    }
+
+    /**
+     * {@code SELECT col[, col...] FROM [schema.]table [WHERE expr] )} after the opening parenthesis {@code open};
+     * anything else inside the parentheses is refused as today ({@code subqueries are not supported} at
+     * {@code open}), so only the form Electric serves reaches the binder.
+     */
+    private Ast.Subselect subselect(Token open) {
+        Token select = advance();
+        List<String> columns = new ArrayList<>();
+        do {
+            Token c = advance();
+            if (!isName(c) || c.isKeyword("from")) throw unsupported("subqueries are not supported", open.start());
+            columns.add(c.text());
+        } while (acceptPunct(","));
+        if (!acceptKeyword("from")) throw unsupported("subqueries are not supported", open.start());
+        Token first = advance();
+        if (!isName(first) || first.isKeyword("where")) throw unsupported("subqueries are not supported", open.start());
+        String schema = null;
+        String table = first.text();
+        if (acceptPunct(".")) {
+            Token second = advance();
+            if (!isName(second)) throw unsupported("subqueries are not supported", open.start());
+            schema = table;
+            table = second.text();
+        }
+        Ast where = acceptKeyword("where") ? expr(0) : null;
+        if (!acceptPunct(")")) throw unsupported("subqueries are not supported", open.start());
+        return new Ast.Subselect(List.copyOf(columns), schema, table, where, select.start());
+    }
+
+    private static boolean isName(Token t) {
+        return t.kind() == Token.Kind.IDENT || t.kind() == Token.Kind.QUOTED_IDENT;
     }
 
     private List<Ast> exprList(String close) {
