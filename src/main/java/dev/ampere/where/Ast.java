@@ -43,10 +43,13 @@ sealed interface Ast {
 
     /**
      * {@code arg [NOT] IN (SELECT columns FROM table [WHERE where])}, Electric's sub-select form; {@code pos} is the
-     * opening parenthesis of the sub-select. {@code arg} is one expression (a composite key would be a row
-     * expression, which the parser does not read yet).
+     * opening parenthesis of the sub-select. {@code arg} is one expression, or a {@link Row} for a composite key
+     * {@code (a, b) IN (SELECT x, y ...)}.
      */
     record InSubquery(Ast arg, Subselect select, boolean negated, int pos) implements Ast {}
+
+    /** {@code (a, b, ...)}: read only as the left side of an {@link InSubquery}. */
+    record Row(List<Ast> elements, int pos) implements Ast {}
 
     /**
      * The sub-select of an {@link InSubquery}: plain, unqualified column names, one table ({@code schema} null when

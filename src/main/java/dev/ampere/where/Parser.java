@@ -368,6 +368,17 @@ final class Parser {
         return exprList(close);
     }
 
+    /** Whether this parser reads {@code IN (SELECT ...)} (where clauses) rather than refusing it (ORDER BY). */
+    boolean readsSubselects() {
+        return subselects;
+    }
+
+    /** Whether the next tokens are {@code [NOT] IN ( SELECT}. */
+    boolean startsInSubselect() {
+        int k = peek().isKeyword("not") ? 1 : 0;
+        return peek(k).isKeyword("in") && peek(k + 1).isPunct("(") && peek(k + 2).isKeyword("select");
+    }
+
     void noSubquery(Token open) {
         rejectSubquery(open);
     }

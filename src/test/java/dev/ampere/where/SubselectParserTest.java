@@ -62,6 +62,24 @@ class SubselectParserTest {
     }
 
     @Test
+    void readsCompositeKeysAsARowOnTheLeft() {
+        Ast.InSubquery sub = in(Parser.parse("(a, \"B\") IN (SELECT x, y FROM t WHERE z = $1)"));
+        Ast.Row row = assertInstanceOf(Ast.Row.class, sub.arg());
+        assertEquals(List.of(new Ast.ColumnRef(List.of("a"), 1), new Ast.ColumnRef(List.of("B"), 4)), row.elements());
+        assertEquals(0, row.pos());
+        assertEquals(List.of("x", "y"), sub.select().columns());
+        assertTrue(in(Parser.parse("(a, b) NOT IN (SELECT x, y FROM t)")).negated());
+        // Anywhere else a row is still refused, now with its own message rather than a syntax error at the comma.
+        assertEquals("At location 0: row expressions are not supported", parseError("(id, title) = (1, 'x')"));
+        assertEquals("At location 0: row expressions are not supported", parseError("(a, b) IN ((1, 2))"));
+        // ORDER BY reads no sub-select and so no row either.
+        assertEquals("At location 18: RowExpr expressions are not allowed in ORDER BY clauses",
+                assertThrows(WhereClauseException.class,
+                        () -> OrderByClause.parse("(a, b) IN (SELECT x, y FROM t)", WhereClauseTest.TABLE, 1))
+                        .getMessage());
+    }
+
+    @Test
     void combinesWithAndOrAndNestsThreeLevels() {
         Ast.Or or = assertInstanceOf(Ast.Or.class,
                 Parser.parse("id = 1 OR a IN (SELECT b FROM t) AND c NOT IN (SELECT d FROM u WHERE e > 2)"));
@@ -104,6 +122,8 @@ class SubselectParserTest {
         assertEquals("At location 6: subqueries are not supported", whereError("id IN (SELECT b FROM t)"));
         assertEquals("At location 10: subqueries are not supported",
                 whereError("id NOT IN (SELECT b FROM t WHERE c = $1)"));
+        assertEquals("At location 19: subqueries are not supported",
+                whereError("(id, title) NOT IN (SELECT b, c FROM t)"));
         // The whole text is read first, as libpg_query does: a syntax error after the sub-select wins.
         assertEquals("At location 45: syntax error at or near \"x\"", whereError("id IN (SELECT b FROM t) AND 1 x"));
     }
