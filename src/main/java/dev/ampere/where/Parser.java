@@ -2,6 +2,7 @@ package dev.ampere.where;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Hand-written recursive-descent (precedence-climbing) parser for the where clause with Postgres's operator
@@ -284,23 +285,46 @@ final class Parser {
         List<String> columns = new ArrayList<>();
         do {
             Token c = advance();
+            // Where Postgres's grammar has no way on, its syntax error; otherwise a form Ampere does not read.
+            boolean first = columns.isEmpty();
+            if (cannotContinue(c) && !(first && c.isPunct(")")) || (c.isKeyword("from") && !first)) {
+                throw syntaxError(c); // (SELECT) alone is valid SQL: an empty select list
+            }
             if (!isName(c) || c.isKeyword("from")) throw unsupported("subqueries are not supported", open.start());
             columns.add(c.text());
         } while (acceptPunct(","));
         if (!acceptKeyword("from")) throw unsupported("subqueries are not supported", open.start());
         Token first = advance();
-        if (!isName(first) || first.isKeyword("where")) throw unsupported("subqueries are not supported", open.start());
+        if (cannotContinue(first) || first.isKeyword("where")) throw syntaxError(first);
+        if (!isName(first)) throw unsupported("subqueries are not supported", open.start());
         String schema = null;
         String table = first.text();
         if (acceptPunct(".")) {
             Token second = advance();
+            if (cannotContinue(second)) throw syntaxError(second);
             if (!isName(second)) throw unsupported("subqueries are not supported", open.start());
             schema = table;
             table = second.text();
         }
         Ast where = acceptKeyword("where") ? expr(0) : null;
-        if (!acceptPunct(")")) throw unsupported("subqueries are not supported", open.start());
+        if (!acceptPunct(")")) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.EOF || (where != null && !SELECT_TAIL.contains(t.kind() == Token.Kind.IDENT
+                    ? t.text() : ""))) {
+                throw syntaxError(t);
+            }
+            throw unsupported("subqueries are not supported", open.start());
+        }
         return new Ast.Subselect(List.copyOf(columns), schema, table, where, select.start());
+    }
+
+    /** Keywords that may follow a SELECT's WHERE condition in Postgres's grammar (clauses Ampere does not read). */
+    private static final Set<String> SELECT_TAIL = Set.of("group", "having", "window", "order",
+            "limit", "offset", "fetch", "for", "union", "intersect", "except");
+
+    /** A token after which, where a name is due in a sub-select, Postgres's grammar has no way on. */
+    private static boolean cannotContinue(Token t) {
+        return t.kind() == Token.Kind.EOF || t.isPunct(")") || t.isPunct(",");
     }
 
     private static boolean isName(Token t) {

@@ -54,7 +54,17 @@ class ParserVsPostgresTest {
             "x = 1 ORDER", "a at time zone 'UTC' = b", "1 = 1;", "ARRAY[[1,2],[3,4]] = a", "a @@ b", "a #- b",
             "x = -1", "x=-1", "x<-1", "x@-1", "1++1 = 2", "a ? b", "CAST(a AS int) = 1", "a <> b", "a != b",
             "a = b AND", "OR a", "a OR OR b", "a = 'x", "a = b)", "())", "", "   ", "a IS TRUE IS FALSE",
-            "a > ALL (b)", "x = 1 ORDER BY", "x = 1 GROUP x", "x = 1 LIMIT", "1 = 1 ORDER BY x", "a = SOME (b)", "a = ANY b", "12.5e = 1", "$1 $2", "a LIKE ANY (b)", "a NOT ILIKE ALL (b)", "TRUE", "null IS NULL", "a = b ::", "1 = 1 1", "id = ", "id =  \n ");
+            "a > ALL (b)", "x = 1 ORDER BY", "x = 1 GROUP x", "x = 1 LIMIT", "1 = 1 ORDER BY x", "a = SOME (b)", "a = ANY b", "12.5e = 1", "$1 $2", "a LIKE ANY (b)", "a NOT ILIKE ALL (b)", "TRUE", "null IS NULL", "a = b ::", "1 = 1 1", "id = ", "id =  \n ",
+            // Sub-selects of the form Ampere reads, and syntax errors in and around them.
+            "a IN (SELECT b FROM t)", "a IN (SELECT b FROM t WHERE c = 1)", "a IN (SELECT b FROM t WHERE c = )",
+            "a IN (SELECT b FROM t WHERE c x)", "a IN (SELECT b FROM t", "a IN (SELECT b FROM)", "a IN (SELECT b FROM t) x",
+            "a IN (SELECT b, FROM t)", "a IN (SELECT b FROM s.)", "a IN (SELECT b FROM t WHERE)", "a IN (SELECT)",
+            "a IN (SELECT b,)", "(a, b) IN (SELECT c, d FROM t)", "(a, b) NOT IN (SELECT c, d FROM \"S\".t)",
+            "a IN (SELECT b FROM t1 WHERE c IN (SELECT d FROM t2 WHERE e IN (SELECT f FROM t3 WHERE g = $1)))",
+            "NOT (a IN (SELECT b FROM t)) OR a NOT IN (SELECT b FROM u WHERE c IN (SELECT d FROM v x))",
+            "a IN (SELECT b FROM t WHERE c IN (SELECT d FROM u WHERE e = ))", "a IN (SELECT b FROM t WHERE c = 1 LIMIT 1)",
+            "a IN (SELECT b FROM t WHERE c = 1 x y)", "a IN (SELECT b FROM t WHERE c = 1", "a IN (SELECT b FROM t x)",
+            "a IN (SELECT b FROM t JOIN u ON true)", "a IN (SELECT FROM t)", "a IN (SELECT ,)");
 
     @Test
     void syntaxErrorsMatchPostgres() throws SQLException {
