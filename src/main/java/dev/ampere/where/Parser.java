@@ -133,7 +133,7 @@ final class Parser {
                 if (left instanceof Ast.Distinct) nonassoc = IS;
             } else if (level == LIKE) {
                 left = likeInBetween(left);
-                if (!(left instanceof Ast.InList)) nonassoc = LIKE;
+                if (!(left instanceof Ast.InList || left instanceof Ast.InSubquery)) nonassoc = LIKE; // IN chains, as in Postgres
             } else if (level == AT) {
                 i += 3;
                 left = new Ast.FuncCall("timezone", List.of(expr(AT + 1), left), false, t.start());
@@ -327,8 +327,9 @@ final class Parser {
         return t.kind() == Token.Kind.EOF || t.isPunct(")") || t.isPunct(",");
     }
 
+    /** A plain name Postgres reads as a column or table name here (no reserved or type/function-name keyword). */
     private static boolean isName(Token t) {
-        return t.kind() == Token.Kind.IDENT || t.kind() == Token.Kind.QUOTED_IDENT;
+        return Keywords.canNameColumn(t);
     }
 
     private List<Ast> exprList(String close) {
