@@ -41,6 +41,23 @@ sealed interface Ast {
 
     record InList(Ast arg, List<Ast> items, boolean negated, int pos) implements Ast {}
 
+    /**
+     * {@code arg [NOT] IN (SELECT columns FROM table [WHERE where])}, Electric's sub-select form; {@code pos} is the
+     * opening parenthesis of the sub-select. {@code arg} is one expression, or a {@link Row} for a composite key
+     * {@code (a, b) IN (SELECT x, y ...)}.
+     */
+    record InSubquery(Ast arg, Subselect select, boolean negated, int pos) implements Ast {}
+
+    /** {@code (a, b, ...)}: read only as the left side of an {@link InSubquery}. */
+    record Row(List<Ast> elements, int pos) implements Ast {}
+
+    /**
+     * The sub-select of an {@link InSubquery}: plain, unqualified column names, one table ({@code schema} null when
+     * not written), and an optional where clause over that table (null when absent), itself possibly holding
+     * sub-selects. {@code pos} is the {@code SELECT} keyword.
+     */
+    record Subselect(List<String> columns, String schema, String table, Ast where, int pos) {}
+
     record Between(Ast arg, Ast low, Ast high, boolean symmetric, boolean negated, int pos) implements Ast {}
 
     /** {@code left op ANY|ALL (array)}; {@code op} may be {@code ~~} / {@code ~~*} for LIKE / ILIKE. */

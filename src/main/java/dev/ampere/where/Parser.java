@@ -2,6 +2,7 @@ package dev.ampere.where;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Hand-written recursive-descent (precedence-climbing) parser for the where clause with Postgres's operator
@@ -18,15 +19,23 @@ final class Parser {
 
     private final String text;
     private final List<Token> tokens;
+    /** Whether {@code x [NOT] IN (SELECT ...)} is read into {@link Ast.InSubquery} (where clauses) or refused. */
+    private final boolean subselects;
     private int i;
 
-    private Parser(String text) {
+    private Parser(String text, boolean subselects) {
         this.text = text;
         this.tokens = Lexer.tokenize(text);
+        this.subselects = subselects;
     }
 
+    /**
+     * One whole where clause. {@code x [NOT] IN (SELECT cols FROM table [WHERE ...])} becomes an
+     * {@link Ast.InSubquery} for the binder to judge; any other sub-select (EXISTS, ANY, scalar, or one with
+     * joins, expressions or trailing clauses) still fails here with {@code subqueries are not supported}.
+     */
     static Ast parse(String text) {
-        Parser p = new Parser(text);
+        Parser p = new Parser(text, true);
         Ast expr = p.expr(0);
         p.expectEndOfStatement();
         return expr;
@@ -34,7 +43,7 @@ final class Parser {
 
     /** A parser over {@code text} for callers that read something other than one whole expression ({@link OrderByClause}). */
     static Parser over(String text) {
-        return new Parser(text);
+        return new Parser(text, false);
     }
 
     private void expectEndOfStatement() {
@@ -124,7 +133,7 @@ final class Parser {
                 if (left instanceof Ast.Distinct) nonassoc = IS;
             } else if (level == LIKE) {
                 left = likeInBetween(left);
-                if (!(left instanceof Ast.InList)) nonassoc = LIKE;
+                if (!(left instanceof Ast.InList || left instanceof Ast.InSubquery)) nonassoc = LIKE; // IN chains, as in Postgres
             } else if (level == AT) {
                 i += 3;
                 left = new Ast.FuncCall("timezone", List.of(expr(AT + 1), left), false, t.start());
@@ -247,6 +256,9 @@ final class Parser {
             }
             case "in" -> {
                 Token open = expectPunct("(");
+                if (subselects && peek().isKeyword("select")) {
+                    return new Ast.InSubquery(left, subselect(open), negated, open.start());
+                }
                 rejectSubquery(open);
                 List<Ast> items = exprList(")");
                 return new Ast.InList(left, items, negated, pos);
@@ -261,6 +273,63 @@ final class Parser {
             }
             default -> throw unsupported("SIMILAR TO is not supported", pos);
         }
+    }
+
+    /**
+     * {@code SELECT col[, col...] FROM [schema.]table [WHERE expr] )} after the opening parenthesis {@code open};
+     * anything else inside the parentheses is refused as today ({@code subqueries are not supported} at
+     * {@code open}), so only the form Electric serves reaches the binder.
+     */
+    private Ast.Subselect subselect(Token open) {
+        Token select = advance();
+        List<String> columns = new ArrayList<>();
+        do {
+            Token c = advance();
+            // Where Postgres's grammar has no way on, its syntax error; otherwise a form Ampere does not read.
+            boolean first = columns.isEmpty();
+            if (cannotContinue(c) && !(first && c.isPunct(")")) || (c.isKeyword("from") && !first)) {
+                throw syntaxError(c); // (SELECT) alone is valid SQL: an empty select list
+            }
+            if (!isName(c) || c.isKeyword("from")) throw unsupported("subqueries are not supported", open.start());
+            columns.add(c.text());
+        } while (acceptPunct(","));
+        if (!acceptKeyword("from")) throw unsupported("subqueries are not supported", open.start());
+        Token first = advance();
+        if (cannotContinue(first) || first.isKeyword("where")) throw syntaxError(first);
+        if (!isName(first)) throw unsupported("subqueries are not supported", open.start());
+        String schema = null;
+        String table = first.text();
+        if (acceptPunct(".")) {
+            Token second = advance();
+            if (cannotContinue(second)) throw syntaxError(second);
+            if (!isName(second)) throw unsupported("subqueries are not supported", open.start());
+            schema = table;
+            table = second.text();
+        }
+        Ast where = acceptKeyword("where") ? expr(0) : null;
+        if (!acceptPunct(")")) {
+            Token t = peek();
+            if (t.kind() == Token.Kind.EOF || (where != null && !SELECT_TAIL.contains(t.kind() == Token.Kind.IDENT
+                    ? t.text() : ""))) {
+                throw syntaxError(t);
+            }
+            throw unsupported("subqueries are not supported", open.start());
+        }
+        return new Ast.Subselect(List.copyOf(columns), schema, table, where, select.start());
+    }
+
+    /** Keywords that may follow a SELECT's WHERE condition in Postgres's grammar (clauses Ampere does not read). */
+    private static final Set<String> SELECT_TAIL = Set.of("group", "having", "window", "order",
+            "limit", "offset", "fetch", "for", "union", "intersect", "except");
+
+    /** A token after which, where a name is due in a sub-select, Postgres's grammar has no way on. */
+    private static boolean cannotContinue(Token t) {
+        return t.kind() == Token.Kind.EOF || t.isPunct(")") || t.isPunct(",");
+    }
+
+    /** A plain name Postgres reads as a column or table name here (no reserved or type/function-name keyword). */
+    private static boolean isName(Token t) {
+        return Keywords.canNameColumn(t);
     }
 
     private List<Ast> exprList(String close) {
@@ -322,6 +391,17 @@ final class Parser {
 
     List<Ast> list(String close) {
         return exprList(close);
+    }
+
+    /** Whether this parser reads {@code IN (SELECT ...)} (where clauses) rather than refusing it (ORDER BY). */
+    boolean readsSubselects() {
+        return subselects;
+    }
+
+    /** Whether the next tokens are {@code [NOT] IN ( SELECT}. */
+    boolean startsInSubselect() {
+        int k = peek().isKeyword("not") ? 1 : 0;
+        return peek(k).isKeyword("in") && peek(k + 1).isPunct("(") && peek(k + 2).isKeyword("select");
     }
 
     void noSubquery(Token open) {

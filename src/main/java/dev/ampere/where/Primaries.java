@@ -139,7 +139,15 @@ final class Primaries {
         p.noSubquery(open);
         Ast inner = p.expr(0);
         if (p.peekToken().isPunct(",")) {
-            p.list(")");
+            p.nextToken();
+            List<Ast> rest = p.list(")");
+            // A row is read only as the left side of IN (SELECT ...), Electric's composite-key form.
+            if (p.readsSubselects() && p.startsInSubselect()) {
+                List<Ast> elements = new ArrayList<>();
+                elements.add(inner);
+                elements.addAll(rest);
+                return new Ast.Row(List.copyOf(elements), open.start());
+            }
             throw p.notSupported("row expressions are not supported", open.start());
         }
         p.expect(")");
