@@ -41,6 +41,9 @@ public final class StackMetrics implements AutoCloseable {
     private final CacheRecorder cache;
     private final ShapeRecorder shapes;
     private final HttpRecorder http;
+    private final ShapeDirectory directory;
+    /** Written by {@link #scrape()} before the registry reads its gauges; read only by those gauges. */
+    private volatile ShapeCounts counts = new ShapeCounts(0, 0, 0);
 
     /**
      * @param stackStorage the stack's storage directory ({@code <ELECTRIC_STORAGE_DIR>/shapes/<stack id>})
@@ -59,13 +62,14 @@ public final class StackMetrics implements AutoCloseable {
         shapes = new ShapeRecorder(registry);
         http = new HttpRecorder(registry);
 
-        Gauge.builder("electric.shapes.total_shapes.count", directory, StackMetrics::countLive)
+        this.directory = directory;
+        Gauge.builder("electric.shapes.total_shapes.count", this, m -> m.counts.total())
                 .description("Shapes the stack serves").register(registry);
-        Gauge.builder("electric.shapes.active_shapes.count", directory, d -> countActive(d, true))
+        Gauge.builder("electric.shapes.active_shapes.count", this, m -> m.counts.active())
                 .description("Shapes with at least one live request or stream waiting on them").register(registry);
-        Gauge.builder("ampere.shapes.idle.count", directory, d -> countActive(d, false))
+        Gauge.builder("ampere.shapes.idle.count", this, m -> m.counts.total() - m.counts.active())
                 .description("Shapes with no live request waiting on them").register(registry);
-        Gauge.builder("ampere.http.live_requests_waiting", directory, StackMetrics::readersWaiting)
+        Gauge.builder("ampere.http.live_requests_waiting", this, m -> m.counts.readersWaiting())
                 .description("Live requests (long-polls, SSE streams) parked waiting for changes").register(registry);
         CachedFigure<Optional<SlotLag.Figures>> wal = new CachedFigure<>(slot::current, 0);
         slotGauge("electric.postgres.replication.slot_retained_wal_size", wal, SlotLag.Figures::retainedBytes,
@@ -84,24 +88,19 @@ public final class StackMetrics implements AutoCloseable {
                 .strongReference(true).baseUnit("bytes").description(description).register(registry);
     }
 
-    private static double countLive(ShapeDirectory d) {
-        int n = 0;
-        for (ShapeState s : d.all()) if (!s.hasEnded()) n++;
-        return n;
-    }
-
-    private static double countActive(ShapeDirectory d, boolean active) {
-        int n = 0;
-        for (ShapeState s : d.all()) {
-            if (!s.hasEnded() && (s.readersWaiting() > 0) == active) n++;
+    /** The shape figures of one scrape, from one walk of the directory so that total = active + idle holds. */
+    private record ShapeCounts(long total, long active, long readersWaiting) {
+        static ShapeCounts of(ShapeDirectory d) {
+            long total = 0, active = 0, waiting = 0;
+            for (ShapeState s : d.all()) {
+                if (s.hasEnded()) continue;
+                int readers = s.readersWaiting();
+                total++;
+                if (readers > 0) active++;
+                waiting += readers;
+            }
+            return new ShapeCounts(total, active, waiting);
         }
-        return n;
-    }
-
-    private static double readersWaiting(ShapeDirectory d) {
-        long n = 0;
-        for (ShapeState s : d.all()) n += s.readersWaiting();
-        return n;
     }
 
     public ReplicationMetrics collector() {
@@ -126,7 +125,8 @@ public final class StackMetrics implements AutoCloseable {
     }
 
     /** The Prometheus text exposition of every figure. */
-    public String scrape() {
+    public synchronized String scrape() {
+        counts = ShapeCounts.of(directory);
         return registry.scrape();
     }
 

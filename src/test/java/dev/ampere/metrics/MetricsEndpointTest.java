@@ -167,7 +167,7 @@ class MetricsEndpointTest {
                 throw new RuntimeException(e);
             }
         });
-        // Gauges are read one after another, not as one snapshot: wait until a scrape saw the parked request in both.
+        // The shape gauges of one scrape come from one walk of the directory, so total = active + idle holds in each.
         PrometheusText waiting = awaitScrape(m -> m.value("ampere_http_live_requests_waiting")
                 > before.value("ampere_http_live_requests_waiting")
                 && m.value("electric_shapes_active_shapes_count") >= 1, "the live request to park");

@@ -51,6 +51,7 @@ final class CountingRelay implements AutoCloseable {
     private final int upstreamPort;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+    private final Object recorded = new Object();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private final AtomicInteger connections = new AtomicInteger();
@@ -78,6 +79,30 @@ final class CountingRelay implements AutoCloseable {
     /** Finished exchanges (answered in full or cut off) whose target matches. */
     List<Exchange> exchanges(Predicate<String> target) {
         return exchanges.stream().filter(e -> target.test(e.request().target())).toList();
+    }
+
+    /**
+     * The finished exchanges whose target matches, once there are at least {@code n} of them (or after 10 s, with
+     * what there is). An exchange is recorded when the relay has read its last byte, which it forwarded first: nginx,
+     * and so the test's client, may have the whole response a moment before the relay has recorded it.
+     */
+    List<Exchange> awaitExchanges(Predicate<String> target, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (recorded) {
+            while (true) {
+                List<Exchange> found = exchanges(target);
+                long left = deadline - System.nanoTime();
+                if (found.size() >= n || left <= 0) return found;
+                TimeUnit.NANOSECONDS.timedWait(recorded, left);
+            }
+        }
+    }
+
+    private void record(Exchange e) {
+        synchronized (recorded) {
+            exchanges.add(e);
+            recorded.notifyAll();
+        }
     }
 
     private void acceptLoop() {
@@ -135,7 +160,7 @@ final class CountingRelay implements AutoCloseable {
                 int status = Integer.parseInt(head.getFirst().split(" ", 3)[1]);
                 Map<String, String> headers = headers(head);
                 boolean complete = readBody(in, request, status, headers);
-                exchanges.add(new Exchange(request, status, headers, complete));
+                record(new Exchange(request, status, headers, complete));
                 if (!complete) break;
                 if ("close".equalsIgnoreCase(headers.get("connection"))) break;
             }

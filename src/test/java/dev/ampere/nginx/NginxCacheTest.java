@@ -111,7 +111,7 @@ class NginxCacheTest {
         assertEquals(200, revalidated.statusCode());
         assertEquals(stored.body(), revalidated.body());
         assertEquals(etag, header(revalidated, "etag"));
-        List<CountingRelay.Exchange> upstream = relay.exchanges(catchUp::equals);
+        List<CountingRelay.Exchange> upstream = relay.awaitExchanges(catchUp::equals, 2);
         assertEquals(2, upstream.size(), "the stored copy and its revalidation");
         assertEquals(etag, upstream.get(1).request().header("if-none-match"), "nginx asked with the stored ETag");
         assertEquals(304, upstream.get(1).status(), "and Ampere answered 304");
@@ -280,7 +280,7 @@ class NginxCacheTest {
             byte[] raw = rawGet(target);
             String text = new String(raw, StandardCharsets.ISO_8859_1);
             String head = text.substring(0, Math.max(0, text.indexOf("\r\n\r\n"))).toLowerCase();
-            List<CountingRelay.Exchange> upstream = relay.exchanges(target::equals);
+            List<CountingRelay.Exchange> upstream = relay.awaitExchanges(target::equals, attempt);
             assertEquals(attempt, upstream.size(), "attempt " + attempt + " reached Ampere:\n" + nginx.accessLog());
             assertTrue(head.contains("x-proxy-cache: miss"), "attempt " + attempt + " is not from the cache:\n" + head);
             if (text.startsWith("HTTP/1.1 200")) {
