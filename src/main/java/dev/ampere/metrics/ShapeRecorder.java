@@ -22,7 +22,7 @@ final class ShapeRecorder implements ShapeMetrics {
         snapshotFailures = Counter.builder("ampere.snapshot.failures").description("Initial snapshots that failed")
                 .register(registry);
         flushes = Timer.builder("ampere.storage.flush.duration")
-                .description("Flushes of shape logs to disk, by how long each took").register(registry);
+                .description("Group flush passes (every dirty shape log synced to disk at once), by how long each took").register(registry);
     }
 
     @Override

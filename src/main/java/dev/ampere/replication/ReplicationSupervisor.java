@@ -13,6 +13,7 @@ import dev.ampere.shapecache.ShapeCacheMetrics;
 import dev.ampere.shapes.ShapeMetrics;
 import dev.ampere.shapecache.ShapeTable;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
+import dev.ampere.shapes.ShapeFlusher;
 import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.stack.Names;
 import dev.ampere.stack.Stack;
@@ -21,8 +22,9 @@ import java.time.Duration;
 
 /**
  * The one_for_all supervisor of everything that handles replicated changes: the DynamicConsumerSupervisor (one
- * Consumer per shape), the ShapeLogCollector and the ShapeCache. They restart together because the
- * collector's routing table and the cache's shape registry describe the same set of consumers. Added as a
+ * Consumer per shape), the ShapeLogCollector, the ShapeCache and the ShapeFlusher (durability of every shape's
+ * stored changes, in shared passes). They restart together because the collector's routing table and flush
+ * tracking, the cache's shape registry and the flusher's pending hand-overs describe the same set of consumers. Added as a
  * temporary child of the ConnectionSupervisor by the ConnectionManager once the database side is up, with what the
  * manager learned while connecting ({@link ReplicationStart}).
  */
@@ -48,7 +50,7 @@ public final class ReplicationSupervisor {
     public static ChildSpec spec(Stack stack, Views views, ReplicationStart start) {
         Config config = stack.config();
         DynamicConsumerSupervisor.Deps deps = new DynamicConsumerSupervisor.Deps(stack.registry(),
-                ShapeLogCollector.feed(stack.registry(), Names.SHAPE_LOG_COLLECTOR), views.pool(),
+                ShapeLogCollector.feed(stack.registry(), Names.SHAPE_LOG_COLLECTOR, Names.SHAPE_FLUSHER), views.pool(),
                 config.publicationName(), config.shapeHibernateAfter(), views.metrics().shapes());
         ChildSpec consumers = DynamicConsumerSupervisor.spec(Names.DYNAMIC_CONSUMER_SUPERVISOR, deps);
         ChildSpec collector = ChildSpec.of("shape_log_collector",
@@ -59,11 +61,15 @@ public final class ReplicationSupervisor {
                         deps, Names.DYNAMIC_CONSUMER_SUPERVISOR, views.metrics().cache()))
                 .withShutdownTimeout(Duration.ofMinutes(2))
                 .registeredAs(stack.registry(), Names.SHAPE_CACHE);
+        ChildSpec flusher = ChildSpec.of("shape_flusher", () -> new ShapeFlusher(
+                        ShapeLogCollector.reports(stack.registry(), Names.SHAPE_LOG_COLLECTOR), views.metrics().shapes()))
+                .registeredAs(stack.registry(), Names.SHAPE_FLUSHER);
         return Supervisor.builder(ID)
                 .strategy(Strategy.ONE_FOR_ALL)
                 .child(consumers)
                 .child(collector)
                 .child(cache)
+                .child(flusher)
                 .asChild()
                 .withRestart(RestartType.TEMPORARY)
                 .registeredAs(stack.registry(), Names.REPLICATION_SUPERVISOR);

@@ -16,6 +16,8 @@ import dev.ampere.postgres.RelationName;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.shapes.ChangeFeed;
 import dev.ampere.shapes.ConsumerMessages;
+import dev.ampere.shapes.PendingFlush;
+import dev.ampere.shapes.ShapeFlusher;
 import dev.ampere.shapes.ShapeSubscription;
 import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.where.EvalException;
@@ -25,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -43,8 +46,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Back-pressure is explicit: the replication thread may have at most {@link #MAX_FRAGMENTS_IN_FLIGHT} fragments
  * queued here ({@link Sink}), and each consumer's mailbox is bounded, so a slow consumer slows the stream instead of
- * growing memory. Control messages (subscriptions, flush reports) are never bounded, so a consumer reporting a flush
- * can never deadlock with the collector delivering to it.
+ * growing memory. Control messages (subscriptions, the flusher's reports) are never bounded, so a report
+ * can never deadlock with the collector delivering to a consumer.
  *
  * <p>A shape whose where clause throws on a change, or goes over its evaluation budget, is invalidated alone
  * ({@link #invalidate}): replication goes on for every other shape.
@@ -61,8 +64,8 @@ public final class ShapeLogCollector implements ProcessBody {
 
     public record Unsubscribe(String handle) {}
 
-    /** From a consumer: everything up to and including this commit is durably stored for the shape. */
-    public record Flushed(String handle, long commitLsn) {}
+    /** From the stack's flusher: what one pass made durable, per shape. */
+    public record Flushed(List<ChangeFeed.Durable> durable) {}
 
     private record Fragment(TransactionFragment fragment) {}
 
@@ -100,8 +103,11 @@ public final class ShapeLogCollector implements ProcessBody {
         this.lastSeen = lastSeen;
     }
 
-    /** What consumers use to reach the collector registered under {@code name} (whichever incarnation runs). */
-    public static ChangeFeed feed(ProcessRegistry registry, Object name) {
+    /**
+     * What consumers use to reach the collector registered under {@code name} and the flusher registered under
+     * {@code flusherName} (whichever incarnations run).
+     */
+    public static ChangeFeed feed(ProcessRegistry registry, Object name, Object flusherName) {
         return new ChangeFeed() {
             @Override
             public void subscribe(ShapeSubscription subscription) throws InterruptedException {
@@ -111,10 +117,15 @@ public final class ShapeLogCollector implements ProcessBody {
             }
 
             @Override
-            public void flushed(String handle, long commitLsn) {
-                registry.whereis(name).ifPresent(c -> c.send(new Flushed(handle, commitLsn)));
+            public boolean stored(PendingFlush pending) {
+                return ShapeFlusher.handOver(registry, flusherName, pending);
             }
         };
+    }
+
+    /** Where the flusher reports durability to the collector registered under {@code name}. */
+    public static ChangeFeed.Reports reports(ProcessRegistry registry, Object name) {
+        return durable -> registry.whereis(name).ifPresent(c -> c.send(new Flushed(durable)));
     }
 
     /**
@@ -195,7 +206,9 @@ public final class ShapeLogCollector implements ProcessBody {
                     }
                 }
                 case StreamMessage(String prefix, byte[] content) -> barriers.marker(prefix, content).ifPresent(this::barrier);
-                case Flushed(String handle, long lsn) -> tracker.flushed(handle, lsn);
+                case Flushed(List<ChangeFeed.Durable> durable) -> {
+                    for (ChangeFeed.Durable d : durable) tracker.flushed(d.handle(), d.commitLsn());
+                }
                 case Unsubscribe(String handle) -> unsubscribe(handle);
                 case Down d -> unsubscribeConsumer(d.process());
                 case Call c -> handleCall(c);

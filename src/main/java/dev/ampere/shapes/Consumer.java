@@ -35,18 +35,22 @@ import java.util.function.Function;
  *
  * <p>What it does: takes the fragments the log collector routes to it, with the changes the router matched; drops
  * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
- * appends them to storage; publishes the new end to readers at each transaction end. It flushes storage in batches
- * (when its mailbox runs dry, or after {@link #FLUSH_DELAY}) and only then reports the transactions durable to the
- * collector. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
+ * appends them to storage; publishes the new end to readers at each transaction end, so a change is visible as soon
+ * as it is written. Durability is a separate step shared by every shape of the stack: at a transaction end the
+ * consumer hands the shape to the {@link ShapeFlusher} ({@link ChangeFeed#stored}, at most once per flush pass,
+ * through its {@link PendingFlush}), which syncs every dirty shape's storage in one pass and reports to the
+ * collector; only then does the transaction count toward the acknowledgement to Postgres. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
  * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
  * the state is marked ended first, so every waiting reader answers 409 at once. A storage fault (disk full) does
  * not: the consumer waits and retries the write, see {@link #untilStored}.
  *
- * <p>Hibernation: with nothing unflushed and no snapshot running, a consumer that gets no message for its
+ * <p>Hibernation: with no snapshot running, a consumer that gets no message for its
  * {@code hibernateAfter} ends its run and holds no thread ({@link HibernatingBody}); its state (the transaction log,
  * the storage writer, the ShapeState) lives in this object, and the next message (a change, a removal) resumes it.
  * Readers never need the consumer's thread: they wait on the ShapeState. Hibernating is not exiting: the collector's
- * subscription, the ShapeCache's monitor and the registered name stay.
+ * subscription, the ShapeCache's monitor and the registered name stay. Nothing is left unflushed by hibernating:
+ * every transaction the consumer stored was handed to the flusher at its end, and the flusher, not this thread,
+ * makes it durable and reports it (the hand-over is dropped here, and made again by the next transaction).
  *
  * <p>Threading: a process; everything is confined to whichever thread runs it (one run at a time); readers see
  * only the {@link ShapeState}.
@@ -54,7 +58,6 @@ import java.util.function.Function;
 public final class Consumer implements HibernatingBody {
     /** The MDC key under which a shape's processes log their shape (the JSON log format shows it). */
     public static final String SHAPE_HANDLE = "shape_handle";
-    static final Duration FLUSH_DELAY = Duration.ofMillis(5);
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(1);
 
     /** From the snapshotter: the snapshot's bounds are known; rows follow. */
@@ -71,7 +74,6 @@ public final class Consumer implements HibernatingBody {
     private final ShapeState state;
     private final ShapeStorage storage;
     private final ChangeFeed feed;
-    private final ShapeMetrics metrics;
     /** Until the first run has used them: a recovered shape's bounds, or the maker of a new shape's snapshotter. */
     private Optional<SnapshotInfo> recovered;
     private Function<ProcessRef, ProcessBody> snapshotter;
@@ -81,9 +83,8 @@ public final class Consumer implements HibernatingBody {
     /** Deliveries (and barriers behind them) that came before the snapshot's visibility was known. */
     private List<Object> waitingForSnapshot;
     private boolean subscribed;
-    private long unflushedCommit;
-    private boolean hasUnflushed;
-    private long flushDeadline;
+    /** The hand-over to the flusher, made at the first stored transaction; dropped when the consumer hibernates. */
+    private PendingFlush pending;
     /** The running snapshotter and its scope, opened by the current run; null once the snapshot is done. */
     private OwnedProcesses owned;
     private ProcessRef snapshotterRef;
@@ -94,13 +95,6 @@ public final class Consumer implements HibernatingBody {
      */
     public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
                     Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter) {
-        this(state, recovered, feed, snapshotter, hibernateAfter, ShapeMetrics.NONE);
-    }
-
-    /** @param metrics what the consumer reports (its flushes) */
-    public Consumer(ShapeState state, Optional<SnapshotInfo> recovered, ChangeFeed feed,
-                    Function<ProcessRef, ProcessBody> snapshotter, Duration hibernateAfter, ShapeMetrics metrics) {
-        this.metrics = metrics;
         this.state = state;
         this.storage = state.storage();
         this.recovered = recovered;
@@ -123,6 +117,7 @@ public final class Consumer implements HibernatingBody {
         } catch (HibernatingBody.Hibernation h) {
             hibernating = true;
             transactions.releaseConverter(); // made again by the next change; an idle shape keeps only its state
+            pending = null; // if queued, the flusher holds it and reports it; the next transaction makes another
             throw h;
         } finally {
             if (!hibernating) exit();
@@ -172,15 +167,7 @@ public final class Consumer implements HibernatingBody {
     private void loop(ProcessContext ctx) throws Exception {
         while (true) {
             Object m;
-            if (hasUnflushed) {
-                // A fixed deadline from the first unflushed commit: a busy shape still flushes every FLUSH_DELAY.
-                long left = flushDeadline - System.nanoTime();
-                m = left > 0 ? ctx.receive(Duration.ofNanos(left)) : null;
-                if (m == null) {
-                    flush();
-                    continue;
-                }
-            } else if (owned != null) {
+            if (owned != null) {
                 m = ctx.receive(); // the snapshotter's scope belongs to this run's thread: no hibernating yet
             } else {
                 m = ctx.receiveOrHibernate(hibernateAfter);
@@ -261,25 +248,16 @@ public final class Consumer implements HibernatingBody {
         if (!step.items().isEmpty()) untilStored(() -> storage.appendLog(step.items()));
         if (step.transactionEnded()) {
             if (step.wroteInTransaction()) state.publishLatestOffset(storage.latestOffset());
-            unflushedCommit = f.commitLsn();
-            if (!hasUnflushed) flushDeadline = System.nanoTime() + FLUSH_DELAY.toNanos();
-            hasUnflushed = true;
+            if (pending == null) pending = new PendingFlush(state.handle(), storage);
+            if (pending.stored(f.commitLsn()) && !feed.stored(pending)) pending.unqueue();
         }
         return Outcome.CONTINUE;
     }
 
-    private void flush() throws Exception {
-        long started = System.nanoTime();
-        untilStored(storage::flush);
-        metrics.flushed(System.nanoTime() - started);
-        feed.flushed(state.handle(), unflushedCommit);
-        hasUnflushed = false;
-    }
-
     /**
      * Runs a storage write until it succeeds. While the storage cannot take writes (disk full, named once per
-     * episode by the storage and shown by the health endpoint) the shape neither ends nor reports anything
-     * flushed: it holds the change it could not store, and its full mailbox holds back the log collector and so
+     * episode by the storage and shown by the health endpoint) the shape neither ends nor hands anything to the
+     * flusher: it holds the change it could not store, and its full mailbox holds back the log collector and so
      * the acknowledgement to Postgres. A stop from above still interrupts the wait.
      */
     private void untilStored(StorageWrite write) throws Exception {

@@ -73,7 +73,7 @@ public final class DynamicConsumerSupervisor {
                         recovered.isPresent() ? null
                                 : consumer -> new Snapshotter(state, consumer, deps.pool(), publications,
                                         deps.metrics()),
-                        deps.hibernateAfter(), deps.metrics()))
+                        deps.hibernateAfter()))
                 .withRestart(RestartType.TEMPORARY)
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))
                 .registeredAs(deps.registry(), consumerName(state.handle()));

@@ -15,6 +15,6 @@ public interface ShapeMetrics {
     /** A snapshot query failed. */
     default void snapshotFailed() {}
 
-    /** The consumer flushed its log to disk in {@code nanos}. */
+    /** The stack's flusher made a pass of shapes durable (their logs synced to disk) in {@code nanos}. */
     default void flushed(long nanos) {}
 }

@@ -1,5 +1,6 @@
 package dev.ampere.replication;
 
+import dev.ampere.shapes.ChangeFeed;
 import dev.ampere.shapes.ConsumerMessages;
 import dev.ampere.shapes.ShapeSubscription;
 
@@ -27,6 +28,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +125,7 @@ class ShapeLogCollectorIntegrationTest {
                         if (d.fragment().last()) lastCommit = d.fragment().commitLsn();
                     }
                     case Call c when c.request().equals("flush") -> {
-                        collector.send(new ShapeLogCollector.Flushed(handle, lastCommit));
+                        collector.send(new ShapeLogCollector.Flushed(List.of(new ChangeFeed.Durable(handle, lastCommit))));
                         c.reply(lastCommit);
                     }
                     case Call c when c.request().equals("exit") -> {
@@ -140,7 +142,7 @@ class ShapeLogCollectorIntegrationTest {
     void routesByTableAndAcknowledgesOnlyWhatTheShapeStored() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h1", collector);
-        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("h1", items(), null, consumer));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR, Names.SHAPE_FLUSHER).subscribe(new ShapeSubscription("h1", items(), null, consumer));
 
         exec("INSERT INTO other VALUES (1)");          // nobody watches: the slot moves past it
         awaitConfirmedAtLeast(currentWal());
@@ -184,11 +186,11 @@ class ShapeLogCollectorIntegrationTest {
                     fragments.incrementAndGet();
                     if (d.fragment().last()) last = d.fragment().commitLsn();
                 } else if (m == null && last != 0) {
-                    collector.send(new ShapeLogCollector.Flushed("stalled", last));
+                    collector.send(new ShapeLogCollector.Flushed(List.of(new ChangeFeed.Durable("stalled", last))));
                 }
             }
         });
-        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("stalled", items(), null, stalled));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR, Names.SHAPE_FLUSHER).subscribe(new ShapeSubscription("stalled", items(), null, stalled));
         String pidBefore = walSenderPid();
         try (EventLog log = new EventLog(ampere.stack().events()); Statement s = TestDatabase.connect().createStatement()) {
             s.execute("ALTER SYSTEM SET wal_sender_timeout = '3s'");
@@ -228,7 +230,7 @@ class ShapeLogCollectorIntegrationTest {
     void relationChangesAndTruncatesReachTheShapesOfTheTable() throws Exception {
         ProcessRef collector = ampere.stack().registry().whereis(Names.SHAPE_LOG_COLLECTOR).orElseThrow();
         ProcessRef consumer = consumer("h2", collector);
-        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR).subscribe(new ShapeSubscription("h2", items(), null, consumer));
+        ShapeLogCollector.feed(ampere.stack().registry(), Names.SHAPE_LOG_COLLECTOR, Names.SHAPE_FLUSHER).subscribe(new ShapeSubscription("h2", items(), null, consumer));
         exec("INSERT INTO items VALUES (1, 'x')");
         assertInstanceOf(ConsumerMessages.RelationChanged.class, delivered.poll(30, TimeUnit.SECONDS));
         assertInstanceOf(TransactionFragment.class, delivered.poll(30, TimeUnit.SECONDS));

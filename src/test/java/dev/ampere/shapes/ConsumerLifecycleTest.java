@@ -46,7 +46,8 @@ class ConsumerLifecycleTest {
         }
 
         @Override
-        public void flushed(String handle, long commitLsn) {
+        public boolean stored(PendingFlush pending) {
+            return true;
         }
     };
     private ProcessRef sup;

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Every write goes through the stack's {@link StorageSpace} first and has its faults named by it: a write the
  * volume has no room for fails as a {@link StorageFaultException} before anything is written.
  *
- * <p>Threading: as {@link ShapeStorage} says - one snapshot writer, one log writer, any number of readers.
+ * <p>Threading: as {@link ShapeStorage} says - one snapshot writer, one log writer, any number of readers, and
+ * durability ({@link #flush}, {@link #syncGroup}) from any thread.
  * Created and deleted through {@link ChronicleStackStorage}.
  */
 final class ChronicleShapeStorage implements ShapeStorage {
@@ -37,11 +38,13 @@ final class ChronicleShapeStorage implements ShapeStorage {
     private final SnapshotChunks snapshot;
     private final ShapeLog log;
     private final StorageSpace space;
+    private final ChronicleSync sync;
     private volatile boolean deleted;
 
     ChronicleShapeStorage(String handle, ChangeSignal signal, SnapshotChunks snapshot, ShapeLog log,
-                          StorageSpace space) {
+                          StorageSpace space, ChronicleSync sync) {
         this.handle = handle;
+        this.sync = sync;
         this.space = space;
         this.signal = signal;
         this.snapshot = snapshot;
@@ -118,6 +121,22 @@ final class ChronicleShapeStorage implements ShapeStorage {
         } catch (IOException | RuntimeException | InternalError e) {
             throw space.fault(e);
         }
+    }
+
+    @Override
+    public StorageSync syncGroup() {
+        return sync;
+    }
+
+    /** Any thread: the log end a sync of the file system starting now makes durable; null when nothing is new. */
+    LogOffset publishedForSync() throws IOException {
+        checkLive();
+        return log.publishedForSync();
+    }
+
+    /** Any thread: a sync of the file system that followed {@link #publishedForSync} returned. */
+    void markDurable(LogOffset offset) {
+        log.markDurable(offset);
     }
 
     @Override

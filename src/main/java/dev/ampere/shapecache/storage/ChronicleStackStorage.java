@@ -51,6 +51,7 @@ public final class ChronicleStackStorage implements StackStorage {
     private final QueuePool pool;
     private final ConcurrentHashMap<String, ChronicleShapeStorage> shapes = new ConcurrentHashMap<>();
     private final StorageSpace space;
+    private final ChronicleSync sync;
 
     /**
      * @param storageDir          {@code ELECTRIC_STORAGE_DIR}
@@ -79,6 +80,18 @@ public final class ChronicleStackStorage implements StackStorage {
         this.pool = new QueuePool(maxOpenQueues, ChronicleLogRecovery::open);
         this.space = space;
         Files.createDirectories(layout.stackDir());
+        this.sync = new ChronicleSync(layout.stackDir(), !"fsync".equals(System.getProperty("ampere.storage.sync")),
+                space);
+    }
+
+    /** The group durability step of this stack's shapes (also each shape's {@link ShapeStorage#syncGroup}). */
+    public StorageSync sync() {
+        return sync;
+    }
+
+    /** Whether a group sync is one syncfs of the file system (else an fsync per shape). */
+    public boolean syncsFileSystem() {
+        return sync.usesSyncfs();
     }
 
     /** Whether the storage takes writes; the fault boundary every write goes through. */
@@ -108,7 +121,7 @@ public final class ChronicleStackStorage implements StackStorage {
         ShapePath path = new ShapePath(layout, handle);
         ChronicleShapeStorage s = new ChronicleShapeStorage(handle, signal,
                 SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition),
-                new ShapeLog(path, pool, chunkBytesThreshold, signal, true), space);
+                new ShapeLog(path, pool, chunkBytesThreshold, signal, true), space, sync);
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
     }
@@ -216,7 +229,7 @@ public final class ChronicleStackStorage implements StackStorage {
             ShapePath path = new ShapePath(layout, handle);
             shapes.put(handle, new ChronicleShapeStorage(handle, signal,
                     SnapshotChunks.completed(path, chunkBytesThreshold, signal, sm),
-                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false), space));
+                    new ShapeLog(path, pool, chunkBytesThreshold, signal, false), space, sync));
             return new StoredShape(handle, sm.definition(), sm.info(), lengths.length);
         } catch (StorageCorruptException e) {
             log.warn("deleting shape {}: {}", handle, e.getMessage());
@@ -250,5 +263,6 @@ public final class ChronicleStackStorage implements StackStorage {
     public void close() {
         for (ChronicleShapeStorage s : shapes.values()) s.closeWriters();
         pool.close();
+        sync.close();
     }
 }

@@ -11,18 +11,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * JSON of log items too large for a Chronicle document (rows with huge TOASTed values), one file per item named
  * by its offset under {@code <shape>/overflow/}. The file is written before the item's Chronicle record, so any
  * reader that sees the record finds the file; a crash in between leaves a file that the replay rewrites.
  *
- * <p>Threading: {@link #write} and {@link #sync} are called by the shape's log writer only; {@link #read} by
- * any reader (positional reads of a file that no longer changes).
+ * <p>Threading: {@link #write} is called by the shape's log writer only; {@link #sync} by any thread (the
+ * written-but-unsynced files are a concurrent queue; concurrent syncs are serialised); {@link #read} by any reader
+ * (positional reads of a file that no longer changes).
  */
 final class OverflowFiles {
     private final Path dir;
-    private List<Path> unsynced = List.of(); // writer only
+    private final ConcurrentLinkedQueue<Path> unsynced = new ConcurrentLinkedQueue<>();
 
     OverflowFiles(Path dir) {
         this.dir = dir;
@@ -41,20 +43,25 @@ final class OverflowFiles {
                 ByteBuffer b = ByteBuffer.wrap(json);
                 while (b.hasRemaining()) ch.write(b);
             }
-            if (unsynced.isEmpty()) unsynced = new ArrayList<>();
             unsynced.add(f);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Writer only: fsyncs the files written since the last sync, and their directory. */
-    void sync() throws IOException {
+    /** Any thread: fsyncs the files written before the call and not synced yet, and their directory. */
+    synchronized void sync() throws IOException {
         if (unsynced.isEmpty()) return;
-        for (Path f : unsynced) ShapeLayout.fsync(f);
-        ShapeLayout.fsyncDirectory(dir);
-        ShapeLayout.fsyncDirectory(dir.getParent());
-        unsynced = List.of();
+        List<Path> files = new ArrayList<>();
+        for (Path f = unsynced.poll(); f != null; f = unsynced.poll()) files.add(f);
+        try {
+            for (Path f : files) ShapeLayout.fsync(f);
+            ShapeLayout.fsyncDirectory(dir);
+            ShapeLayout.fsyncDirectory(dir.getParent());
+        } catch (IOException | RuntimeException e) {
+            unsynced.addAll(files); // not known durable: the next sync tries them again
+            throw e;
+        }
     }
 
     /** Reads an item's JSON into {@code into} (grown if needed) and returns the buffer holding it. */

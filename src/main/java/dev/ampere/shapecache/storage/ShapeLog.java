@@ -20,18 +20,20 @@ import net.openhft.chronicle.wire.DocumentContext;
  * The state is loaded lazily on first use (recovering 100k shapes must not open 100k queues), from the last item
  * and its chain of boundary back-pointers ({@link LogRecord}).
  *
- * <p>Threading: one writer thread calls {@link #append} and {@link #flush}; any thread may call the read methods.
- * The writer never waits for readers: readers only take short leases on the pooled queue and their own tailers.
+ * <p>Threading: one writer thread calls {@link #append}; any thread may call the read methods and the durability
+ * methods ({@link #flush}, {@link #publishedForSync}, {@link #markDurable}), which read only what the writer
+ * published and take this object's lock among themselves. The writer never waits for readers or for durability:
+ * readers only take short leases on the pooled queue and their own tailers.
  */
 final class ShapeLog {
     private final ShapePath shapePath; // paths are derived per use: an idle shape keeps no Path
     private final QueuePool pool;
     private final long threshold;
     private final ChangeSignal signal;
-    private OverflowFiles overflow; // writer only, created on the first oversized item
+    private volatile OverflowFiles overflow; // written by the writer (on the first oversized item), synced by anyone
     private volatile LogState state;
     private volatile LogOffset durable;
-    private boolean directoriesSynced; // writer only
+    private boolean directoriesSynced; // under this object's lock
 
     ShapeLog(ShapePath shapePath, QueuePool pool, long threshold, ChangeSignal signal, boolean isNew) {
         this.shapePath = shapePath;
@@ -144,13 +146,14 @@ final class ShapeLog {
     }
 
     /**
-     * Writer only. Forces everything appended so far to disk (one fsync of the queue's data file; the first time
-     * also its metadata file and directories) and returns the highest offset now durable.
+     * Any thread. Forces everything appended and published so far to disk (one fsync of the queue's data file; the
+     * first time also its metadata file and directories) and returns the highest offset now durable.
      */
-    LogOffset flush() throws IOException {
+    synchronized LogOffset flush() throws IOException {
         LogState s = state();
         if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
-        if (overflow != null) overflow.sync();
+        OverflowFiles o = overflow;
+        if (o != null) o.sync();
         Path logDir = logDir();
         try (var files = Files.list(logDir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
@@ -163,8 +166,32 @@ final class ShapeLog {
             ShapeLayout.fsyncDirectory(logDir.getParent());
             directoriesSynced = true;
         }
-        durable = s.latest();
+        advanceDurable(s.latest());
+        return durable;
+    }
+
+    /**
+     * Any thread, before a sync of the whole file system: what that sync will make durable (the published end),
+     * or null when there is nothing new. Overflow files are fsynced here, one by one (they are rare).
+     */
+    LogOffset publishedForSync() throws IOException {
+        LogState s = state();
+        if (s.latestIndex() < 0) return null;
+        LogOffset d = durable;
+        if (d != null && !s.latest().isAfter(d)) return null;
+        OverflowFiles o = overflow;
+        if (o != null) o.sync();
         return s.latest();
+    }
+
+    /** Any thread, after a sync of the whole file system that followed {@link #publishedForSync}. */
+    synchronized void markDurable(LogOffset offset) {
+        advanceDurable(offset);
+    }
+
+    private void advanceDurable(LogOffset offset) {
+        LogOffset d = durable;
+        if (d == null || offset.isAfter(d)) durable = offset;
     }
 
     LogOffset durableOffset() {

@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Threading rules:
  * <ul>
  *   <li>One <b>snapshot writer</b> thread calls {@link #appendSnapshotRow} and {@link #completeSnapshot}.</li>
- *   <li>One <b>log writer</b> thread (the shape's consumer) calls {@link #appendLog} and {@link #flush}. It may
- *   be a different thread from the snapshot writer.</li>
+ *   <li>One <b>log writer</b> thread (the shape's consumer) calls {@link #appendLog}. It may be a different thread
+ *   from the snapshot writer.</li>
+ *   <li>Durability ({@link #flush}, {@link #syncGroup}) may come from any thread, concurrently with the writers
+ *   (the stack's flusher): it makes durable what the log writer has published, and writes nothing.</li>
  *   <li>Any number of <b>reader</b> threads call everything else, concurrently with the writers. Readers see only
  *   fully written items: snapshot rows as published by the writer's buffer, log items a whole
  *   {@link #appendLog} batch at a time. Readers never block a writer.</li>
@@ -86,8 +88,19 @@ public interface ShapeStorage {
         return true;
     }
 
-    /** Makes every appended item durable (one fsync, never per item) and returns the highest durable offset. */
+    /**
+     * Any thread: makes every log item appended and published before the call durable (one fsync per file, never
+     * per item) and returns the highest durable offset.
+     */
     LogOffset flush() throws IOException;
+
+    /**
+     * The group durability step this shape belongs to: the stack's flusher makes many shapes durable with one call
+     * of it (for Chronicle storage, one {@code syncfs} of the file system where Linux offers it). Thread-safe.
+     */
+    default StorageSync syncGroup() {
+        return StorageSync.ONE_BY_ONE;
+    }
 
     // ---- main log (readers) ----
 

@@ -192,7 +192,8 @@ public final class IdleShapesBenchmark {
         }
 
         @Override
-        public void flushed(String handle, long commitLsn) {
+        public boolean stored(dev.ampere.shapes.PendingFlush pending) {
+            return true;
         }
     }
 
