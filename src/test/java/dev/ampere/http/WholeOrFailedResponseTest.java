@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.testing.RawHttp;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,18 +149,6 @@ class WholeOrFailedResponseTest {
     }
 
     private static byte[] rawGet(String target, String extraHeaders) throws IOException {
-        try (Socket s = new Socket("localhost", a.ampere.httpPort())) {
-            s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) >= 0) all.write(buf, 0, n);
-            return all.toByteArray();
-        }
+        return RawHttp.exchange(a.ampere.httpPort(), "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n");
     }
 }

@@ -1,5 +1,6 @@
 package dev.ampere.nginx;
 
+import dev.ampere.testing.RawHttp;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -444,22 +445,7 @@ class NginxCacheTest {
 
     /** One GET through nginx on a fresh connection ({@code Connection: close}), read until nginx closes it. */
     private byte[] rawGet(String target) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), nginx.port)) {
-            s.setSoTimeout(30_000);
-            OutputStream out = s.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] buf = new byte[65536];
-            int n;
-            try {
-                while ((n = in.read(buf)) >= 0) all.write(buf, 0, n);
-            } catch (IOException reset) {
-                // an abort may arrive as a reset: what was read so far is the answer
-            }
-            return all.toByteArray();
-        }
+        return RawHttp.exchange(nginx.port, "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     }
 
     /** Reads the stream until {@code marker} appears; fails if the stream ends first. */

@@ -34,10 +34,6 @@ import java.util.zip.GZIPInputStream;
 public final class CompressionBenchmark {
     private static final String TABLE = "gz_items";
     private static final int LIVE_ROWS = 50;
-    private static final List<String> DEFAULT_FLAGS = List.of("--enable-preview", "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
-            "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
-
     private CompressionBenchmark() {}
 
     /** One measured phase. */
@@ -70,22 +66,11 @@ public final class CompressionBenchmark {
             if (a.startsWith("rows=")) rows = Integer.parseInt(a.substring(5).replace("_", ""));
         }
         Path out = Files.createDirectories(Path.of(args[1]));
-        Path jar = Path.of(System.getenv().getOrDefault("AMPERE_E2E_JAR", "target/ampere-0.1.0-SNAPSHOT.jar"))
-                .toAbsolutePath();
-        if (!Files.isRegularFile(jar)) throw new IllegalStateException("no Ampere jar at " + jar);
-        String flags = System.getenv("AMPERE_E2E_JVM_FLAGS");
-        List<String> jvmFlags = flags == null || flags.isBlank() ? DEFAULT_FLAGS : List.of(flags.trim().split("\\s+"));
-        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        ServerProcess.Launch launch = new ServerProcess.Launch(javaBin, jar, jvmFlags);
+        ServerProcess.Launch launch = ServerProcess.Launch.fromEnvironment();
         Path work = Files.createTempDirectory("ampere-gzip-");
         List<Phase> phases = new ArrayList<>();
         try (Database db = Database.start()) {
-            db.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, owner int NOT NULL, title text,"
-                            + " amount numeric(12,2), created_at timestamptz, done bool, payload text)",
-                    "INSERT INTO " + TABLE + " SELECT i, i % 1000, 'item ' || i, (i % 100000) / 100.0,"
-                            + " timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second', i % 3 = 0,"
-                            + " md5(i::text) || ' ' || md5((i * 7)::text) FROM generate_series(1, " + rows + ") i",
-                    "VACUUM ANALYZE " + TABLE);
+            InitialSyncBenchmark.load(db, TABLE, rows);
             try (ServerProcess ampere = ServerProcess.ampere(launch, "gzip", db, work, Map.of())) {
                 String base = "/v1/shape?table=" + TABLE;
                 sync(ampere, base, false, "warm-up (creates the shape)", rows);

@@ -24,10 +24,6 @@ import java.util.stream.Stream;
  * {@code AMPERE_E2E_JVM_FLAGS} (the flags for the server JVMs, space-separated).
  */
 public final class EndToEndBenchmark {
-    private static final List<String> DEFAULT_FLAGS = List.of("--enable-preview", "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
-            "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
-
     private EndToEndBenchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -37,12 +33,7 @@ public final class EndToEndBenchmark {
         }
         Settings settings = Settings.of(args[0], Arrays.copyOfRange(args, 2, args.length));
         Path out = Files.createDirectories(Path.of(args[1]));
-        Path jar = Path.of(System.getenv().getOrDefault("AMPERE_E2E_JAR", "target/ampere-0.1.0-SNAPSHOT.jar")).toAbsolutePath();
-        if (!Files.isRegularFile(jar)) throw new IllegalStateException("no Ampere jar at " + jar + " (mvn package -DskipTests)");
-        String flags = System.getenv("AMPERE_E2E_JVM_FLAGS");
-        List<String> jvmFlags = flags == null || flags.isBlank() ? DEFAULT_FLAGS : List.of(flags.trim().split("\\s+"));
-        Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        ServerProcess.Launch launch = new ServerProcess.Launch(java, jar, jvmFlags);
+        ServerProcess.Launch launch = ServerProcess.Launch.fromEnvironment();
 
         Results results = new Results(settings);
         Path work = Files.createTempDirectory("ampere-e2e-");

@@ -64,9 +64,7 @@ public final class IngestBenchmark {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("settings", kv);
         List<String> scenarios = List.of(kv.get("scenarios").split(","));
-        ServerProcess.Launch launch = new ServerProcess.Launch(
-                Path.of(System.getProperty("java.home"), "bin", "java"), Path.of(System.getenv("AMPERE_E2E_JAR")),
-                List.of(System.getenv().getOrDefault("AMPERE_E2E_JVM_FLAGS", "").trim().split("\\s+")));
+        ServerProcess.Launch launch = ServerProcess.Launch.fromEnvironment();
         StringBuilder md = new StringBuilder("# Ingest with many shapes\n\n");
         try (Database db = Database.start()) {
             json.put("load_before", load());

@@ -29,10 +29,6 @@ import java.util.Map;
 public final class InitialSyncBenchmark {
     private static final int RUNS = 3;
     private static final String TABLE = "sync_items";
-    private static final List<String> DEFAULT_FLAGS = List.of("--enable-preview", "--sun-misc-unsafe-memory-access=allow",
-            "--enable-native-access=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
-            "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
-
     private InitialSyncBenchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -45,13 +41,7 @@ public final class InitialSyncBenchmark {
             if (a.startsWith("rows=")) rows = Integer.parseInt(a.substring(5).replace("_", ""));
         }
         Path out = Files.createDirectories(Path.of(args[1]));
-        Path jar = Path.of(System.getenv().getOrDefault("AMPERE_E2E_JAR", "target/ampere-0.1.0-SNAPSHOT.jar"))
-                .toAbsolutePath();
-        if (!Files.isRegularFile(jar)) throw new IllegalStateException("no Ampere jar at " + jar);
-        String flags = System.getenv("AMPERE_E2E_JVM_FLAGS");
-        List<String> jvmFlags = flags == null || flags.isBlank() ? DEFAULT_FLAGS : List.of(flags.trim().split("\\s+"));
-        Path javaBin = Path.of(ProcessHandle.current().info().command().orElseThrow());
-        ServerProcess.Launch launch = new ServerProcess.Launch(javaBin, jar, jvmFlags);
+        ServerProcess.Launch launch = ServerProcess.Launch.fromEnvironment();
         Path work = Files.createTempDirectory("ampere-sync-");
 
         double[] copy = new double[RUNS];
@@ -102,12 +92,17 @@ public final class InitialSyncBenchmark {
 
     /** Seven typical columns: bigint key, int, text, numeric, timestamptz, bool, a longer text. */
     private static void load(Database db, int rows) throws Exception {
-        db.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, owner int NOT NULL, title text,"
+        load(db, TABLE, rows);
+    }
+
+    /** Creates and fills {@code table} with the seven typical columns (shared with {@link CompressionBenchmark}). */
+    static void load(Database db, String table, int rows) throws Exception {
+        db.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, owner int NOT NULL, title text,"
                 + " amount numeric(12,2), created_at timestamptz, done bool, payload text)",
-                "INSERT INTO " + TABLE + " SELECT i, i % 1000, 'item ' || i, (i % 100000) / 100.0,"
+                "INSERT INTO " + table + " SELECT i, i % 1000, 'item ' || i, (i % 100000) / 100.0,"
                         + " timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second', i % 3 = 0,"
                         + " md5(i::text) || ' ' || md5((i * 7)::text) FROM generate_series(1, " + rows + ") i",
-                "VACUUM ANALYZE " + TABLE);
+                "VACUUM ANALYZE " + table);
     }
 
     private static double copyRate(Database db, int rows) throws Exception {

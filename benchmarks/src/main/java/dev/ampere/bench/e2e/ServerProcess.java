@@ -122,6 +122,26 @@ final class ServerProcess implements AutoCloseable {
 
     /** How to launch a JVM: the JDK 25 {@code java} binary, Ampere's jar and the flags it needs. */
     record Launch(Path java, Path jar, List<String> jvmFlags) {
+        /** The JVM flags Ampere needs, when {@code AMPERE_E2E_JVM_FLAGS} gives none. */
+        static final List<String> DEFAULT_FLAGS = List.of("--enable-preview", "--sun-misc-unsafe-memory-access=allow",
+                "--enable-native-access=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
+                "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
+
+        /**
+         * The launch the benchmark scripts describe: this JVM's java, {@code AMPERE_E2E_JAR} (default
+         * {@code target/ampere-0.1.0-SNAPSHOT.jar}) and {@code AMPERE_E2E_JVM_FLAGS} (space-separated).
+         */
+        static Launch fromEnvironment() {
+            Path jar = Path.of(System.getenv().getOrDefault("AMPERE_E2E_JAR", "target/ampere-0.1.0-SNAPSHOT.jar"))
+                    .toAbsolutePath();
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException("no Ampere jar at " + jar + " (mvn package -DskipTests)");
+            }
+            String flags = System.getenv("AMPERE_E2E_JVM_FLAGS");
+            List<String> jvmFlags = flags == null || flags.isBlank() ? DEFAULT_FLAGS : List.of(flags.trim().split("\\s+"));
+            return new Launch(Path.of(ProcessHandle.current().info().command().orElseThrow()), jar, jvmFlags);
+        }
+
         Path jcmd() {
             return java.resolveSibling("jcmd");
         }
