@@ -1,12 +1,11 @@
 package dev.ampere.shapecache;
 
 import dev.ampere.testing.RunningAmpere;
+import dev.ampere.testing.StoredShapes;
 import dev.ampere.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -15,7 +14,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import static dev.ampere.testing.RunningAmpere.params;
 import static org.junit.jupiter.api.Assertions.*;
@@ -57,12 +55,9 @@ class PublicationCleanupIntegrationTest {
 
     /** The shape's storage is gone: its processes have stopped, so the ShapeCache no longer counts its table. */
     private static void awaitGone(RunningAmpere a, String handle) throws Exception {
-        Path root = a.ampere.stack().config().storageDir().resolve("shapes");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            try (Stream<Path> all = Files.walk(root)) {
-                if (all.noneMatch(p -> p.getFileName().toString().equals(handle))) return;
-            }
+            if (!StoredShapes.present(a.ampere.stack().config().storageDir(), handle)) return;
             assertTrue(System.nanoTime() < deadline, "shape " + handle + " was never removed");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }

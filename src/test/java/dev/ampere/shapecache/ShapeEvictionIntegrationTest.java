@@ -1,17 +1,15 @@
 package dev.ampere.shapecache;
 
 import dev.ampere.testing.RunningAmpere;
+import dev.ampere.testing.StoredShapes;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import static dev.ampere.testing.RunningAmpere.params;
 import static org.junit.jupiter.api.Assertions.*;
@@ -34,10 +32,7 @@ class ShapeEvictionIntegrationTest {
     }
 
     private static boolean stored(RunningAmpere a, String handle) throws Exception {
-        Path root = a.ampere.stack().config().storageDir().resolve("shapes");
-        try (Stream<Path> all = Files.walk(root)) {
-            return all.anyMatch(p -> p.getFileName().toString().equals(handle));
-        }
+        return StoredShapes.present(a.ampere.stack().config().storageDir(), handle);
     }
 
     /** Waits (bounded) until the shape is gone from the directory: eviction runs off the request path. */
