@@ -13,12 +13,6 @@ import { electricCollectionOptions } from '@tanstack/electric-db-collection'
 import pg from 'pg'
 import { closeDb, DATABASE_URL, fetchBounded, shapeUrl, SHAPE_URL, sql, stringify, uniqueName, WAIT_MS } from './support.mjs'
 
-// Known race (issue 11 note), not yet found: these tests fail now and then (one run in three on a loaded machine, one in
-// nine on a quiet one): the collection stays empty after the TRUNCATE refetch, or an update's synced value is stale
-// once its txid was seen. They still run and report; node's test runner counts a failing `todo` test without failing
-// the suite. Remove `todo` when fixed.
-const KNOWN_RACE = 'known race, under investigation: see the issue 11 note'
-
 after(closeDb)
 
 const TIMEOUT = 60_000
@@ -349,7 +343,7 @@ test('progressive: live queries are served by subsets while the full sync is hel
 })
 
 for (const syncMode of ['eager', 'progressive', 'on-demand']) {
-  test(`${syncMode}: a TRUNCATE (must-refetch) with new rows in the same transaction, and changes after it`, { timeout: TIMEOUT, todo: KNOWN_RACE }, async () => {
+  test(`${syncMode}: a TRUNCATE (must-refetch) with new rows in the same transaction, and changes after it`, { timeout: TIMEOUT }, async () => {
     const table = await createItems(12)
     await withCollection(table, syncMode, {}, async (ctx) => {
       await preloaded(ctx)
@@ -400,7 +394,7 @@ async function writeReturningTxid(statement, params) {
 }
 
 for (const syncMode of ['eager', 'on-demand']) {
-  test(`${syncMode}: writes through the collection complete when the stream carries their txid`, { timeout: TIMEOUT, todo: KNOWN_RACE }, async () => {
+  test(`${syncMode}: writes through the collection complete when the stream carries their txid`, { timeout: TIMEOUT }, async () => {
     const table = await createItems(6)
     const seen = []
     const handlers = {
