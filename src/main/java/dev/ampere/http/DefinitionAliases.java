@@ -1,12 +1,14 @@
 package dev.ampere.http;
 
 import dev.ampere.postgres.RelationName;
+import dev.ampere.shapes.DefinitionKey;
+import dev.ampere.shapes.Interner;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Which canonical shape definition a request's definition parameters produced last time, so that the requests that
+ * Which shape definition (by its key) a request's definition parameters produced last time, so that the requests that
  * follow (every live poll of every client repeats the same parameters) find their shape without looking the table up
  * or parsing and compiling the where clause again. An alias is only a hint: it is used when the shape it leads to
  * exists under that canonical form and has not ended; a table that changed ends its shapes, and the next request
@@ -17,23 +19,25 @@ import java.util.concurrent.ConcurrentMap;
 final class DefinitionAliases {
     static final int MAX_ENTRIES = 100_000;
 
-    private final ConcurrentMap<ShapeDefinitionParams, String> canonical = new ConcurrentHashMap<>();
+    private final ConcurrentMap<ShapeDefinitionParams, DefinitionKey> canonical = new ConcurrentHashMap<>();
+    /** The aliases of one table share one table name. */
+    private final Interner<RelationName> relations = new Interner<>(MAX_ENTRIES);
 
-    String get(ShapeDefinitionParams params) {
+    DefinitionKey get(ShapeDefinitionParams params) {
         return canonical.get(params);
     }
 
     /**
-     * Records an alias. An entry lives as long as its shape, so its strings are shared rather than copied: the
-     * canonical form with the shape table's key and the table name with every other alias of the table (both
-     * through the JVM's string table).
+     * Records an alias. An entry lives as long as its shape, so what it holds is shared rather than copied: the
+     * definition's key with the shape table's index (the shape's own key object), the table name with every other
+     * alias of the table.
      */
-    void put(ShapeDefinitionParams params, String canonicalDefinition) {
+    void put(ShapeDefinitionParams params, DefinitionKey key) {
         if (canonical.size() >= MAX_ENTRIES) canonical.clear();
         RelationName r = params.relation();
-        ShapeDefinitionParams key = new ShapeDefinitionParams(new RelationName(r.schema().intern(), r.name().intern()),
+        ShapeDefinitionParams aliasKey = new ShapeDefinitionParams(relations.intern(r),
                 params.where(), params.params(), params.columns(), params.queryableColumns(), params.replica(),
                 params.logMode(), params.compaction());
-        canonical.put(key, canonicalDefinition.intern());
+        canonical.put(aliasKey, key);
     }
 }

@@ -43,7 +43,7 @@ final class ShapeResumption {
         }
         Optional<ShapeState> back = shapes.byHandle(suspended.handle())
                 .filter(s -> s != suspended)
-                .filter(s -> s.definition().canonical().equals(suspended.definition().canonical()));
+                .filter(s -> s.definitionKey().equals(suspended.definitionKey()));
         return back.<Outcome>map(Resumed::new).orElseGet(Gone::new);
     }
 }

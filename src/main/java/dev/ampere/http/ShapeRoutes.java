@@ -8,6 +8,7 @@ import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
 import dev.ampere.shapecache.ShapesUnavailable;
+import dev.ampere.shapes.DefinitionKey;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeDefinitionException;
 import dev.ampere.shapes.ShapeState;
@@ -187,7 +188,7 @@ final class ShapeRoutes {
     private ShapeState resolve(ServerResponse res, String method, Map<String, List<String>> query, ShapeRequest request)
             throws InterruptedException {
         ShapeDefinitionParams params = request.definition();
-        String alias = aliases.get(params);
+        DefinitionKey alias = aliases.get(params);
         Optional<String> handle = request.handle();
         if (alias != null) {
             // The live shape of this canonical definition, found by its key: no canonical form is rebuilt per request.
@@ -197,18 +198,22 @@ final class ShapeRoutes {
         }
         Optional<ShapeDefinition> definition = define(res, method, query, params);
         if (definition.isEmpty()) return null;
-        String canonical = definition.get().canonical();
-        aliases.put(params, canonical);
+        // The key object of the shape it resolves to, when there is one, so the alias shares it.
+        DefinitionKey key = definition.get().key();
         if (handle.isPresent()) {
             Optional<ShapeState> known = shapes.byHandle(handle.get());
-            if (known.isEmpty() || !known.get().definition().canonical().equals(canonical)) {
+            if (known.isEmpty() || !known.get().definitionKey().equals(key)) {
                 ShapeState fresh = shapes.getOrCreate(definition.get());
+                aliases.put(params, fresh.definitionKey());
                 ShapeResponses.mustRefetch(res, method, Optional.of(fresh.handle()), cache);
                 return null;
             }
+            aliases.put(params, known.get().definitionKey());
             return known.get();
         }
-        return shapes.getOrCreate(definition.get());
+        ShapeState shape = shapes.getOrCreate(definition.get());
+        aliases.put(params, shape.definitionKey());
+        return shape;
     }
 
     /** Resolves the table and builds the definition, answering 400/503 itself when it cannot. */
@@ -292,11 +297,11 @@ final class ShapeRoutes {
         if (request.definition().isEmpty()) return request.handle();
         Optional<ShapeDefinition> d = define(res, "DELETE", query, request.definition().get());
         if (d.isEmpty()) return null;
-        Optional<ShapeState> byDefinition = shapes.byDefinition(d.get().canonical());
+        Optional<ShapeState> byDefinition = shapes.byDefinition(d.get().key());
         if (request.handle().isPresent()) {
             Optional<ShapeState> byHandle = shapes.byHandle(request.handle().get());
             boolean mismatch = byDefinition.isPresent() && !byDefinition.get().handle().equals(request.handle().get())
-                    || byHandle.isPresent() && !byHandle.get().definition().canonical().equals(d.get().canonical());
+                    || byHandle.isPresent() && !byHandle.get().definitionKey().equals(d.get().key());
             if (mismatch) {
                 ShapeResponses.invalid(res, "DELETE", RequestErrors.of("handle", "The specified shape definition and"
                         + " handle do not match"), cache);

@@ -54,6 +54,7 @@ import java.util.function.Consumer;
 public final class ProcessRef {
     private static final AtomicLong IDS = new AtomicLong();
     private static final ProcessRef[] NO_WATCHERS = new ProcessRef[0];
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** The monitors array once the exit sweep took it: a monitor set after that gets its Down at once. */
     private static final ProcessRef[] EXITED_WATCHERS = new ProcessRef[0];
 
@@ -93,7 +94,8 @@ public final class ProcessRef {
     private final CompletableFuture<ExitReason> termination = new CompletableFuture<>();
     private java.util.List<Consumer<ExitReason>> exitActions; // guarded by this; null until the first onExit
     private boolean exitActionsRan;                              // guarded by this
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    // Swapped for the shared DONE once signalled: a long-lived (often hibernated) process keeps no future of its own.
+    private volatile CompletableFuture<Void> started = new CompletableFuture<>();
     /** Created on the first call: most processes are never called. */
     private volatile Set<CompletableFuture<Object>> pendingCalls;
     /** Copy on write: a process has few watchers, and changes to them are rare. */
@@ -117,6 +119,11 @@ public final class ProcessRef {
 
     public String name() {
         return name;
+    }
+
+    /** The name this process registered under (kept after its exit, for its monitors), or null. */
+    public Object registeredName() {
+        return registeredName;
     }
 
     public boolean isAlive() {
@@ -355,7 +362,15 @@ public final class ProcessRef {
     }
 
     void markStarted() {
-        started.complete(null);
+        signalStarted();
+    }
+
+    /** Completes the start-up signal; a waiter that read the old future sees it completed. */
+    private void signalStarted() {
+        CompletableFuture<Void> s = started;
+        if (s == DONE) return;
+        s.complete(null);
+        started = DONE;
     }
 
     /**
@@ -445,7 +460,7 @@ public final class ProcessRef {
         for (CompletableFuture<Object> call : pending) failCall(call);
         runExitActions(reason);
         termination.complete(reason);
-        started.complete(null);
+        signalStarted();
         // Release senders blocked on a full bounded mailbox; nothing will read it again.
         mailbox.close();
         thread = null;

@@ -17,6 +17,7 @@ import dev.ampere.shapecache.storage.StackStorage;
 import dev.ampere.stack.StackEvent;
 import dev.ampere.stack.StackEvents;
 import dev.ampere.shapes.Consumer;
+import dev.ampere.shapes.DefinitionKey;
 import dev.ampere.shapes.DynamicConsumerSupervisor;
 import dev.ampere.shapes.PublicationSetup;
 import dev.ampere.shapes.ShapeDefinition;
@@ -83,7 +84,7 @@ public final class ShapeCache implements ProcessBody {
     private record Created(ShapeState state, ProcessRef consumer) {}
 
     /** From a creation task: the shape could not be created. */
-    private record CreationFailed(String canonical, String handle, Exception error) {}
+    private record CreationFailed(DefinitionKey key, String handle, Exception error) {}
 
     /** A creation in flight: its handle, and the calls that asked for its definition meanwhile. */
     private record Creation(String handle, List<Call> waiters) {}
@@ -97,7 +98,6 @@ public final class ShapeCache implements ProcessBody {
     private final Object consumersName;
     private final ShapeCacheMetrics metrics;
     /** Every shape's consumer, which this process monitors; hibernated ones included (hibernating is not exiting). */
-    private final Map<ProcessRef, String> consumerShapes = new HashMap<>();
     private final Map<String, ProcessRef> consumerOf = new HashMap<>();
     private StackStorage storage;
     private ProcessRef consumers;
@@ -112,7 +112,7 @@ public final class ShapeCache implements ProcessBody {
     private ExecutorService deleter;
     // Creation: this thread picks the handle (so identical definitions share it); tasks create storage and start
     // processes in parallel and report back with Created / CreationFailed.
-    private final Map<String, Creation> creating = new HashMap<>();
+    private final Map<DefinitionKey, Creation> creating = new HashMap<>();
     private ExecutorService creations;
 
     public ShapeCache(StackEvents events, Config config, ShapeTable table, ReplicationStart start,
@@ -157,11 +157,10 @@ public final class ShapeCache implements ProcessBody {
                     case Call c -> handleCall(c);
                     case Evict(Map<String, Long> lastUsed) -> evict(lastUsed);
                     case Created(ShapeState state, ProcessRef consumer) -> created(state, consumer);
-                    case CreationFailed(String canonical, String handle, Exception e) -> creationFailed(canonical, handle, e);
+                    case CreationFailed(DefinitionKey key, String handle, Exception e) -> creationFailed(key, handle, e);
                     case Down d -> {
-                        String handle = consumerShapes.remove(d.process());
-                        if (handle != null) {
-                            consumerOf.remove(handle);
+                        String handle = DynamicConsumerSupervisor.handleOf(d.process());
+                        if (handle != null && consumerOf.remove(handle, d.process())) {
                             releaseTable(handle);
                             cleanUp(handle);
                         }
@@ -249,13 +248,13 @@ public final class ShapeCache implements ProcessBody {
      * the processes are set up by a task of their own, in parallel with other creations ({@link #create}).
      */
     private void getOrCreate(ShapeDefinition d, Call c) {
-        String canonical = d.canonical();
-        Optional<ShapeState> existing = table.byDefinition(canonical);
+        DefinitionKey key = d.key();
+        Optional<ShapeState> existing = table.byDefinition(key);
         if (existing.isPresent() && !existing.get().hasEnded()) {
             c.reply(existing.get());
             return;
         }
-        Creation pending = creating.get(canonical);
+        Creation pending = creating.get(key);
         if (pending != null) {
             pending.waiters().add(c);
             return;
@@ -263,13 +262,13 @@ public final class ShapeCache implements ProcessBody {
         // An ended shape whose processes have not yet stopped: its successor must not wait for that.
         existing.ifPresent(s -> table.remove(s.handle()));
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-        String handle = d.newHandle(micros);
+        String handle = ShapeDefinition.newHandle(key, micros);
         while (table.get(handle).isPresent() || consumerOf.containsKey(handle) || tableOfShape.containsKey(handle)) {
-            handle = d.newHandle(++micros);
+            handle = ShapeDefinition.newHandle(key, ++micros);
         }
         List<Call> waiters = new ArrayList<>();
         waiters.add(c);
-        creating.put(canonical, new Creation(handle, waiters));
+        creating.put(key, new Creation(handle, waiters));
         // The table counts as used before the snapshotter can put it in the publication (see PublicationSetup).
         useTable(handle, d.table().oid());
         String h = handle;
@@ -304,7 +303,7 @@ public final class ShapeCache implements ProcessBody {
             cache.send(new Created(state, consumer));
         } catch (StorageFaultException e) {
             // Disk full: the storage named it once; each refused request is only a 503 with retry-after.
-            cache.send(new CreationFailed(d.canonical(), handle,
+            cache.send(new CreationFailed(d.key(), handle,
                     new ShapesUnavailable("shape storage cannot take new shapes: " + e.getMessage(), e)));
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
@@ -315,28 +314,27 @@ public final class ShapeCache implements ProcessBody {
                     // recovery deletes a shape whose snapshot never completed
                 }
             }
-            cache.send(new CreationFailed(d.canonical(), handle, e));
+            cache.send(new CreationFailed(d.key(), handle, e));
         }
     }
 
     private void created(ShapeState state, ProcessRef consumer) {
-        Creation c = creating.remove(state.definition().canonical());
+        Creation c = creating.remove(state.definitionKey());
         table.put(state);
         metrics.created();
-        consumerShapes.put(consumer, state.handle());
         consumerOf.put(state.handle(), consumer);
         consumer.monitor(ctx.self()); // an already stopped consumer sends its Down at once
         evictor.shapeAdded();
         if (c != null) for (Call w : c.waiters()) w.reply(state);
     }
 
-    private void creationFailed(String canonical, String handle, Exception e) {
+    private void creationFailed(DefinitionKey key, String handle, Exception e) {
         if (e instanceof ShapesUnavailable) {
             log.debug("[{}] shape request refused: {}", stackId, e.getMessage()); // the episode was logged once
         } else {
             log.warn("[{}] creating shape {} failed: {}", stackId, handle, e.toString());
         }
-        Creation c = creating.remove(canonical);
+        Creation c = creating.remove(key);
         releaseTable(handle);
         if (c != null) for (Call w : c.waiters()) w.fail(e);
     }
@@ -351,7 +349,6 @@ public final class ShapeCache implements ProcessBody {
             releaseTable(state.handle());
             throw e;
         }
-        consumerShapes.put(consumer, state.handle());
         consumerOf.put(state.handle(), consumer);
         consumer.monitor(ctx.self());
     }
@@ -446,7 +443,7 @@ public final class ShapeCache implements ProcessBody {
         }
         if (evictor != null) evictor.close();
         if (publications != null) publications.close();
-        for (ProcessRef consumer : List.copyOf(consumerShapes.keySet())) consumer.stopUninterruptibly(Duration.ofSeconds(10));
+        for (ProcessRef consumer : List.copyOf(consumerOf.values())) consumer.stopUninterruptibly(Duration.ofSeconds(10));
         table.clear();
         if (deleter != null) deleter.close();
         if (storage != null) storage.close();

@@ -3,6 +3,7 @@ package dev.ampere.shapecache;
 import dev.ampere.process.CallException;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.process.ProcessRegistry;
+import dev.ampere.shapes.DefinitionKey;
 import dev.ampere.shapes.ShapeDefinition;
 import dev.ampere.shapes.ShapeState;
 
@@ -48,9 +49,9 @@ public final class ShapeDirectory {
         return used(table.get(handle));
     }
 
-    /** A live (not ended) shape by canonical definition; finding it counts as a use. */
-    public Optional<ShapeState> byDefinition(String canonical) {
-        return used(table.byDefinition(canonical));
+    /** A live (not ended) shape by definition key ({@link ShapeDefinition#key()}); finding it counts as a use. */
+    public Optional<ShapeState> byDefinition(DefinitionKey key) {
+        return used(table.byDefinition(key));
     }
 
     /** A live shape by handle, for monitoring and tests: unlike {@link #byHandle}, looking does not count as a use. */
@@ -70,7 +71,7 @@ public final class ShapeDirectory {
      * @throws ShapesUnavailable when the ShapeCache cannot answer (restarting, overloaded, storage failing)
      */
     public ShapeState getOrCreate(ShapeDefinition definition) throws InterruptedException {
-        Optional<ShapeState> existing = byDefinition(definition.canonical());
+        Optional<ShapeState> existing = byDefinition(definition.key());
         if (existing.isPresent()) return existing.get();
         return call(new ShapeCache.GetOrCreate(definition));
     }

@@ -1,5 +1,6 @@
 package dev.ampere.shapecache;
 
+import dev.ampere.shapes.DefinitionKey;
 import dev.ampere.shapes.ShapeState;
 
 import java.util.Collection;
@@ -16,15 +17,15 @@ import java.util.concurrent.ConcurrentMap;
  */
 public final class ShapeTable {
     private final ConcurrentMap<String, ShapeState> byHandle = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, String> handleByDefinition = new ConcurrentHashMap<>();
+    private final ConcurrentMap<DefinitionKey, String> handleByDefinition = new ConcurrentHashMap<>();
     private volatile boolean available;
 
     public Optional<ShapeState> get(String handle) {
         return Optional.ofNullable(byHandle.get(handle));
     }
 
-    public Optional<ShapeState> byDefinition(String canonical) {
-        String handle = handleByDefinition.get(canonical);
+    public Optional<ShapeState> byDefinition(DefinitionKey key) {
+        String handle = handleByDefinition.get(key);
         return handle == null ? Optional.empty() : get(handle);
     }
 
@@ -47,14 +48,14 @@ public final class ShapeTable {
 
     void put(ShapeState state) {
         byHandle.put(state.handle(), state);
-        // Interned: the HTTP layer's alias of this definition shares the one copy (http/DefinitionAliases).
-        handleByDefinition.put(state.definition().canonical().intern(), state.handle());
+        // The key object is the shape's own: the HTTP layer's alias of this definition shares it (http/DefinitionAliases).
+        handleByDefinition.put(state.definitionKey(), state.handle());
     }
 
     ShapeState remove(String handle) {
         ShapeState s = byHandle.get(handle);
         if (s == null) return null;
-        handleByDefinition.remove(s.definition().canonical(), handle);
+        handleByDefinition.remove(s.definitionKey(), handle);
         byHandle.remove(handle);
         return s;
     }

@@ -43,8 +43,20 @@ public final class DynamicConsumerSupervisor {
                        Duration hibernateAfter, ShapeMetrics metrics) {}
 
     /** The registered name of a shape's consumer. */
+    public record ConsumerName(String handle) {}
+
+    /** The registered name of a shape's consumer. */
     public static Object consumerName(String handle) {
-        return List.of("consumer", handle);
+        return new ConsumerName(handle);
+    }
+
+    /**
+     * The shape a consumer process was started for, from its registered name, or null for any other process. Its
+     * monitors use it to map a {@code Down} to the shape without a reverse map per shape; the process may be an
+     * earlier incarnation, so they check it is still the one they know for that shape.
+     */
+    public static String handleOf(ProcessRef process) {
+        return process.registeredName() instanceof ConsumerName(String handle) ? handle : null;
     }
 
     /**

@@ -4,9 +4,6 @@ import dev.ampere.postgres.ColumnInfo;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.where.WhereClause;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +30,12 @@ public record ShapeDefinition(TableInfo table, Optional<WhereClause> where, Map<
 
     public enum LogMode { FULL, CHANGES_ONLY }
 
+    /** Column lists repeat across the shapes of a table: one copy each. */
+    private static final Interner<List<String>> COLUMN_LISTS = new Interner<>(10_000);
+
     public ShapeDefinition {
         params = Map.copyOf(params);
-        columns = List.copyOf(columns);
+        columns = COLUMN_LISTS.intern(List.copyOf(columns));
     }
 
     /**
@@ -88,16 +88,20 @@ public record ShapeDefinition(TableInfo table, Optional<WhereClause> where, Map<
                 + "|" + replica + "|" + log + "|" + new TreeMap<>(params);
     }
 
+    /** The identity of {@link #canonical()}, as the shape table and the HTTP layer's aliases keep it. */
+    public DefinitionKey key() {
+        return DefinitionKey.of(canonical());
+    }
+
     /** A handle for this definition: a 27-bit hash of the canonical form and the creation time in microseconds. */
     public String newHandle(long epochMicros) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
-            int hash = ((digest[0] & 0xFF) << 24 | (digest[1] & 0xFF) << 16 | (digest[2] & 0xFF) << 8 | (digest[3] & 0xFF))
-                    & 0x7FF_FFFF;
-            return hash + "-" + epochMicros;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return newHandle(key(), epochMicros);
+    }
+
+    /** As {@link #newHandle(long)}, from the definition's key (the first 27 bits of the same SHA-256). */
+    public static String newHandle(DefinitionKey key, long epochMicros) {
+        int hash = (int) (key.high() >>> 32) & 0x7FF_FFFF;
+        return hash + "-" + epochMicros;
     }
 
     /** The SQL of the where clause, regenerated from the parse tree (never the user's text), or empty. */

@@ -85,6 +85,9 @@ public final class ShapeDefinitionCodec {
         g.writeEndObject();
     }
 
+    /** Recovered shapes of one table share one copy of its metadata (as shapes defined over HTTP do). */
+    private static final Interner<TableInfo> TABLES = new Interner<>(10_000);
+
     /** Reads a stored definition; throws {@link IllegalArgumentException} when it is not one of ours. */
     public static ShapeDefinition decode(byte[] bytes) {
         try (JsonParser p = JSON.createParser(bytes)) {
@@ -103,7 +106,7 @@ public final class ShapeDefinitionCodec {
                     case "format" -> {
                         if (p.getIntValue() != FORMAT) throw new IllegalArgumentException("unknown format " + p.getText());
                     }
-                    case "table" -> table = readTable(p);
+                    case "table" -> table = TABLES.intern(readTable(p));
                     case "where" -> where = p.getText();
                     case "params" -> {
                         while (p.nextToken() == JsonToken.FIELD_NAME) {

@@ -31,6 +31,7 @@ public final class ShapeState {
 
     private final String handle;
     private final ShapeDefinition definition;
+    private final DefinitionKey definitionKey; // computed once: the shape table and aliases index by it
     private final ShapeStorage storage;
     private volatile LogOffset latestOffset;
     private volatile Snapshot snapshot;
@@ -48,6 +49,7 @@ public final class ShapeState {
                       Snapshot snapshot) {
         this.handle = handle;
         this.definition = definition;
+        this.definitionKey = definition.key();
         this.storage = storage;
         this.latestOffset = latestOffset;
         this.snapshot = snapshot;
@@ -59,6 +61,11 @@ public final class ShapeState {
 
     public ShapeDefinition definition() {
         return definition;
+    }
+
+    /** {@link ShapeDefinition#key()} of this shape's definition. */
+    public DefinitionKey definitionKey() {
+        return definitionKey;
     }
 
     public ShapeStorage storage() {

@@ -15,6 +15,7 @@ import static dev.ampere.shapes.ShapeDefinition.Replica.FULL;
 import static dev.ampere.shapes.ShapeFixtures.ITEMS;
 import static dev.ampere.shapes.ShapeFixtures.shape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,6 +78,34 @@ class ShapeDefinitionTest {
         assertNotEquals(a.canonical(), shape(ITEMS, "n > 11", null, DEFAULT).canonical());
         assertNotEquals(a.canonical(), shape(ITEMS, "n > 10", null, FULL).canonical());
         assertNotEquals(a.canonical(), shape(ITEMS, "n > 10", List.of("id", "n"), DEFAULT).canonical());
+    }
+
+    @Test
+    void theKeyFollowsTheCanonicalForm() {
+        ShapeDefinition a = shape(ITEMS, "n > 10", null, DEFAULT);
+        assertEquals(a.key(), shape(ITEMS, "  (N>10) ", null, DEFAULT).key());
+        assertNotEquals(a.key(), shape(ITEMS, "n > 11", null, DEFAULT).key());
+        assertNotEquals(a.key(), shape(ITEMS, "n > 10", null, FULL).key());
+        assertNotEquals(a.key(), shape(ITEMS, "n > 10", List.of("id", "n"), DEFAULT).key());
+        // The handle's hash is the key's first 27 bits: the same handle from the definition and from its key.
+        assertEquals(a.newHandle(7), ShapeDefinition.newHandle(a.key(), 7));
+        assertEquals(a.newHandle(7).split("-")[0], Integer.toString((int) (a.key().high() >>> 32) & 0x7FF_FFFF));
+    }
+
+    /** What many shapes of one table have in common is kept once: an idle shape's definition costs little heap. */
+    @Test
+    void shapesOfOneTableShareTheirColumnListsAndRecoveredTableMetadata() {
+        ShapeDefinition a = shape(ITEMS, "n > 10", null, DEFAULT);
+        ShapeDefinition b = shape(ITEMS, "n > 11", null, DEFAULT);
+        assertSame(a.columns(), b.columns());
+        assertSame(shape(ITEMS, "n > 1", List.of("id", "n"), DEFAULT).columns(),
+                shape(ITEMS, "n > 2", List.of("n", "id"), DEFAULT).columns());
+        ShapeDefinition ra = ShapeDefinitionCodec.decode(ShapeDefinitionCodec.encode(a));
+        ShapeDefinition rb = ShapeDefinitionCodec.decode(ShapeDefinitionCodec.encode(b));
+        assertEquals(a.table(), ra.table());
+        assertSame(ra.table(), rb.table());
+        assertSame(a.columns(), ra.columns());
+        assertEquals(a.key(), ra.key());
     }
 
     @Test

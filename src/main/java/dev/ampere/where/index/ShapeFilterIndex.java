@@ -32,8 +32,9 @@ public final class ShapeFilterIndex<K> {
     /** Registers a shape on {@code table}; {@code where} null means every row of the table. Replaces a prior entry. */
     public void register(K shape, TableInfo table, WhereClause where) {
         remove(shape);
-        tables.computeIfAbsent(table.oid(), oid -> new TableFilter<>()).add(shape, where);
-        tableOfShape.put(shape, table.oid());
+        TableFilter<K> filter = tables.computeIfAbsent(table.oid(), TableFilter::new);
+        filter.add(shape, where);
+        tableOfShape.put(shape, filter.oid); // the map's own boxed key: one Integer per table, not per shape
     }
 
     /** Forgets a shape; unknown shapes are ignored. */

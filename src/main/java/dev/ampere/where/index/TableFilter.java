@@ -27,18 +27,18 @@ final class TableFilter<K> {
     private static final class Registration<K> {
         final K shape;
         final WhereClause where;
-        final IndexPlan plan;
         /** Entries in the fragment indexes, in {@code plan.fragments()} order; null when the plan has none. */
         List<FragmentIndex.Entry<Registration<K>>> fragmentEntries;
         long checkedAt = -1;
 
-        Registration(K shape, WhereClause where, IndexPlan plan) {
+        Registration(K shape, WhereClause where) {
             this.shape = shape;
             this.where = where;
-            this.plan = plan;
         }
     }
 
+    /** The table's OID, boxed once for every map that keys by it. */
+    final Integer oid;
     private final Map<K, Registration<K>> shapes = new HashMap<>();
     private final Set<K> unconditional = new LinkedHashSet<>();
     private final Map<K, WhereClause> scanned = new LinkedHashMap<>();
@@ -48,9 +48,15 @@ final class TableFilter<K> {
     private final Map<Integer, FragmentIndex<Registration<K>>> fragments = new HashMap<>();
     private long change;
 
+    TableFilter(Integer oid) {
+        this.oid = oid;
+    }
+
     void add(K shape, WhereClause where) {
         IndexPlan plan = where == null ? null : IndexPlan.of(where);
-        Registration<K> r = new Registration<>(shape, where, plan);
+        // The plan is not kept: removal derives it again from the clause (IndexPlan.of is a pure function of it), so
+        // an idle shape's registration is two references and a counter.
+        Registration<K> r = new Registration<>(shape, where);
         shapes.put(shape, r);
         if (where == null) {
             unconditional.add(shape);
@@ -75,13 +81,14 @@ final class TableFilter<K> {
         if (r == null) return;
         unconditional.remove(shape);
         scanned.remove(shape);
-        if (r.plan != null) {
-            for (IndexPlan.Key key : r.plan.keys()) {
+        IndexPlan plan = r.where == null ? null : IndexPlan.of(r.where);
+        if (plan != null) {
+            for (IndexPlan.Key key : plan.keys()) {
                 Map<Integer, ColumnIndex<K>> target = key.arrayElement() ? arrays : scalar;
                 ColumnIndex<K> index = target.get(key.column());
                 if (index != null && index.remove(key.value(), shape)) target.remove(key.column());
             }
-            List<IndexPlan.Fragments> fs = r.plan.fragments();
+            List<IndexPlan.Fragments> fs = plan.fragments();
             for (int i = 0; i < fs.size(); i++) {
                 int slot = fragmentSlot(fs.get(i));
                 if (fragments.get(slot).remove(r.fragmentEntries.get(i))) fragments.remove(slot);

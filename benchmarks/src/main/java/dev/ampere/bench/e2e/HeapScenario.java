@@ -103,6 +103,12 @@ final class HeapScenario {
             while (parked.sent() < k && System.nanoTime() < deadline) Thread.sleep(10);
             Thread.sleep(measure ? 3_000 : 1_000);
             long after = measure ? HeapProbe.liveHeapKb(ctx.launch().jcmd(), target.pid()) : 0;
+            if (measure && Boolean.getBoolean("heap.histogram")) { // where the parked requests' heap went
+                Process h = new ProcessBuilder(ctx.launch().jcmd().toString(), Long.toString(target.pid()),
+                        "GC.class_histogram").redirectErrorStream(true).start();
+                h.getInputStream().transferTo(System.out);
+                h.waitFor();
+            }
             int early = parked.returned();
             // A request that reached the server after a release would stay parked and count in the next round.
             for (int attempt = 0; attempt < 3; attempt++) {
