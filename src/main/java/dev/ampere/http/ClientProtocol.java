@@ -5,7 +5,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Whether the request being answered came as HTTP/1.0 (docs/protocol.md §1.4). Helidon hands every request to the
@@ -30,7 +29,8 @@ final class ClientProtocol {
         return HTTP_1_0.orElse(Boolean.FALSE);
     }
 
-    static void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    /** Runs the rest of the chain, inside the HTTP/1.0 scope when the request came as HTTP/1.0. */
+    static void proceed(FilterChain chain, RoutingRequest req) {
         if (req.headers().contains(MARKER)) {
             ScopedValue.where(HTTP_1_0, Boolean.TRUE).run(chain::proceed);
         } else {

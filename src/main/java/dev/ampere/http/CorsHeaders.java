@@ -1,6 +1,9 @@
 package dev.ampere.http;
 
-import io.helidon.webserver.http.FilterChain;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
@@ -15,17 +18,28 @@ final class CorsHeaders {
     static final String EXPOSED = "electric-cursor, electric-handle, electric-has-data, electric-offset, "
             + "electric-schema, electric-up-to-date, electric-internal-known-error, retry-after";
 
+    // Constant headers are made once and shared by every response (a parked long-poll holds its headers while it
+    // waits); only the echoed origin is per request.
+    private static final Header SERVER_HEADER = HeaderValues.createCached(HeaderNames.create("electric-server"), SERVER);
+    private static final HeaderName ALLOW_ORIGIN = HeaderNames.create("access-control-allow-origin");
+    private static final Header ANY_ORIGIN = HeaderValues.createCached(ALLOW_ORIGIN, "*");
+    private static final HeaderName ALLOW_METHODS = HeaderNames.create("access-control-allow-methods");
+    private static final Header SHAPE_METHODS = HeaderValues.createCached(ALLOW_METHODS,
+            "GET, POST, HEAD, DELETE, OPTIONS");
+    private static final Header OTHER_METHODS = HeaderValues.createCached(ALLOW_METHODS, "GET, HEAD");
+    private static final Header EXPOSE = HeaderValues.createCached(
+            HeaderNames.create("access-control-expose-headers"), EXPOSED);
+    private static final Header VARY_ORIGIN = HeaderValues.createCached(HeaderNames.VARY, "origin");
+
     private CorsHeaders() {}
 
-    static void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String origin = req.headers().first(io.helidon.http.HeaderNames.ORIGIN).orElse("*");
-        String path = req.path().path();
-        boolean shapePath = path.equals("/v1/shape");
-        res.header("electric-server", SERVER);
-        res.header("access-control-allow-origin", origin);
-        res.header("access-control-allow-methods", shapePath ? "GET, POST, HEAD, DELETE, OPTIONS" : "GET, HEAD");
-        res.header("access-control-expose-headers", EXPOSED);
-        if (!"*".equals(origin)) res.header("vary", "origin");
-        chain.proceed();
+    static void add(RoutingRequest req, RoutingResponse res) {
+        String origin = req.headers().first(HeaderNames.ORIGIN).orElse("*");
+        boolean shapePath = req.path().path().equals("/v1/shape");
+        res.header(SERVER_HEADER);
+        res.header("*".equals(origin) ? ANY_ORIGIN : HeaderValues.create(ALLOW_ORIGIN, origin));
+        res.header(shapePath ? SHAPE_METHODS : OTHER_METHODS);
+        res.header(EXPOSE);
+        if (!"*".equals(origin)) res.header(VARY_ORIGIN);
     }
 }

@@ -51,9 +51,7 @@ public final class HttpServer implements AutoCloseable {
         ShapeRoutes shapes = new ShapeRoutes(config, events, shapeDirectory, tables, progress, pool, ops.metrics(), barriers);
         StatusRoutes status = new StatusRoutes(config, events, shapeDirectory, progress, ops.status());
         HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(CorsHeaders::filter)
-                .addFilter(ClientProtocol::filter)
-                .addFilter(RequestCounting.filter(ops.metrics()))
+                .addFilter(RequestFilter.of(ops.metrics()))
                 .get("/status", status::page)
                 .get("/status.json", status::json)
                 .get("/", HealthRoutes::root)

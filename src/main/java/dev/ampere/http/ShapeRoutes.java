@@ -89,7 +89,9 @@ final class ShapeRoutes {
     private void handle(ServerRequest req, ServerResponse res, String method) {
         Admission.Permit[] permit = new Admission.Permit[1];
         try {
-            serve(req, res, method, permit);
+            // Prepared and sent from this frame: a parked long-poll's stack stays short (see ShapeReply.send).
+            Reply reply = prepare(req, res, method, permit);
+            if (reply != null) reply.send();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ShapesUnavailable e) {
@@ -103,12 +105,6 @@ final class ShapeRoutes {
         } finally {
             if (permit[0] != null) permit[0].close();
         }
-    }
-
-    private void serve(ServerRequest req, ServerResponse res, String method, Admission.Permit[] permit)
-            throws Exception {
-        Reply reply = prepare(req, res, method, permit);
-        if (reply != null) reply.send();
     }
 
     /**
@@ -129,7 +125,7 @@ final class ShapeRoutes {
     }
 
     /** A prepared answer: a shape's log ({@link ShapeReply}) or a subset snapshot ({@link SubsetReply}). */
-    private interface Reply {
+    interface Reply {
         void send() throws Exception;
     }
 
@@ -177,8 +173,8 @@ final class ShapeRoutes {
         ShapeState shape = resolve(res, method, query, request);
         if (shape == null) return null;
         permit[0].snapshotStarted(shape);
-        if (subset.isPresent()) return new SubsetReply(subsetDeps, method, res, request, shape, subset.get())::send;
-        return new ShapeReply(replyDeps, method, req, res, request, shape)::send;
+        if (subset.isPresent()) return new SubsetReply(subsetDeps, method, res, request, shape, subset.get());
+        return new ShapeReply(replyDeps, method, req, res, request, shape);
     }
 
     /**

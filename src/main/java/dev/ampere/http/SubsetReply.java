@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Not thread-safe: one instance per request, on the request's thread.
  */
-final class SubsetReply {
+final class SubsetReply implements ShapeRoutes.Reply {
     private static final long SNAPSHOT_START_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final List<String> SUCCESS_HEADERS = List.of("content-type", "electric-handle", "electric-offset",
             "electric-schema", "electric-snapshot", "cache-control", "surrogate-control");
@@ -64,7 +64,8 @@ final class SubsetReply {
         this.raw = raw;
     }
 
-    void send() throws Exception {
+    @Override
+    public void send() throws Exception {
         ShapeDefinition d = shape.definition();
         SubsetQuery.Subset subset;
         switch (SubsetRequest.validate(raw, d.table(), d.columns().size())) {
