@@ -77,6 +77,7 @@ public final class Snapshotter implements ProcessBody {
         ctx.started();
         MDC.put(Consumer.SHAPE_HANDLE, state.handle());
         long started = System.nanoTime();
+        boolean stored = false;
         // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
         try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
@@ -94,16 +95,25 @@ public final class Snapshotter implements ProcessBody {
                 else consumer.send(new Consumer.SnapshotReady());
                 storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
                 storage.completeSnapshot(info);
-                c.commit();
+                stored = true;
                 long took = System.nanoTime() - started;
                 metrics.snapshotStored(rows, took);
                 // Long snapshots are worth an operator's attention; the others are there when debugging.
                 (took > SLOW_NANOS ? log.atInfo() : log.atDebug())
                         .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
                                 state.handle(), rows, took / 1_000_000);
+                c.commit();
             }
         } catch (Exception e) {
-            if (!ctx.stopRequested()) {
+            if (stored) {
+                // Stored whole, end message and all: readers may already have served it and parked at its end.
+                // What failed is only the end of the read-only transaction (the database crashed or the
+                // connection dropped right after), which changes nothing the snapshot read. Failing the shape for
+                // it would delete a complete shape and answer its readers 409; instead the shape lives on, and a
+                // lost database suspends and recovers it like any other (docs/architecture.md, Reconnects).
+                log.debug("ending the transaction of the stored snapshot for shape {} failed: {}", state.handle(),
+                        e.toString());
+            } else if (!ctx.stopRequested()) {
                 metrics.snapshotFailed();
                 consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
             }

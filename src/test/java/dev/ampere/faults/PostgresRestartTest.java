@@ -5,7 +5,6 @@ import dev.ampere.postgres.EmbeddedPostgresServer;
 import dev.ampere.testing.TestConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -84,8 +83,6 @@ class PostgresRestartTest {
      * would carry the edit to disk with it), that loss is what happens when the edit is asynchronous.
      */
     @Test
-    @Disabled("Known race, under investigation (issue 10 note): in the full suite on a loaded machine a live request"
-            + " parked across this restart got a 409 once; alone and with CPU burners it passes. Data stays correct.")
     void publicationEditsSurviveACrashRightAfterTheShapesAreCreated() throws Exception {
         restartUnderLiveRequests(false);
     }

@@ -7,19 +7,36 @@ import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ShapeStorage} that only implements change notification (version, wait, signal), for {@link ShapeState}'s
- * tests: every data method throws. {@link #publish()} stands for storage publishing data.
+ * tests: every data method throws, except the snapshot writer's when made with {@link #recordingSnapshot} (it then
+ * counts the rows and records the completion, for the Snapshotter's tests). {@link #publish()} stands for storage
+ * publishing data.
  */
 final class InMemorySignalStorage implements ShapeStorage {
     private final String handle;
+    /** Null unless recording the snapshot: then run on the writer's thread once the snapshot is complete. */
+    private final Runnable afterSnapshotComplete;
     private long version;
     private int signals;
+    private int snapshotRows;
+    private SnapshotInfo completed;
 
     InMemorySignalStorage(String handle) {
+        this(handle, null);
+    }
+
+    private InMemorySignalStorage(String handle, Runnable afterSnapshotComplete) {
         this.handle = handle;
+        this.afterSnapshotComplete = afterSnapshotComplete;
+    }
+
+    /** Takes snapshot rows and the snapshot's completion; {@code afterComplete} runs in {@link #completeSnapshot}. */
+    static InMemorySignalStorage recordingSnapshot(String handle, Runnable afterComplete) {
+        return new InMemorySignalStorage(handle, afterComplete);
     }
 
     /** What a writer publishing snapshot rows or log items does to the version. */
@@ -75,17 +92,32 @@ final class InMemorySignalStorage implements ShapeStorage {
 
     @Override
     public void appendSnapshotRow(byte[] json, int off, int len) {
-        throw new UnsupportedOperationException();
+        if (afterSnapshotComplete == null) throw new UnsupportedOperationException();
+        synchronized (this) {
+            snapshotRows++;
+        }
+        publish();
     }
 
     @Override
     public void completeSnapshot(SnapshotInfo info) {
-        throw new UnsupportedOperationException();
+        if (afterSnapshotComplete == null) throw new UnsupportedOperationException();
+        synchronized (this) {
+            completed = info;
+        }
+        publish();
+        afterSnapshotComplete.run();
     }
 
     @Override
-    public SnapshotState snapshotState() {
-        throw new UnsupportedOperationException();
+    public synchronized SnapshotState snapshotState() {
+        if (afterSnapshotComplete == null) throw new UnsupportedOperationException();
+        return new SnapshotState(snapshotRows == 0 ? 0 : 1, completed != null, Optional.ofNullable(completed));
+    }
+
+    /** Snapshot rows stored so far, the {@code snapshot-end} message included. */
+    synchronized int snapshotRows() {
+        return snapshotRows;
     }
 
     @Override
