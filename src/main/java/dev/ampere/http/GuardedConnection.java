@@ -68,8 +68,9 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
     private static final String SEND = "response not taken by the client";
     private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
+    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY, HTTP2 }
 
     private final ConnectionContext ctx;
     private final DataReader reader = DataReader.create(this);
@@ -88,15 +89,14 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private boolean lastRequest;
     private byte[] pending;
     private ServerConnection connection;
-
-    // shared with the timer thread, under this object's lock
-    private ScheduledFuture<?> expiry;
-    private long operation;
-    private boolean expired;
+    private InterruptableTask<?> http2;
+    private boolean http2Started;
+    private final Router overCapRouter;
 
     GuardedConnection(ConnectionContext ctx, ScheduledExecutorService timer, HttpLimits limits, int maxRequestLine,
-                      boolean overCap) {
+                      boolean overCap, Router overCapRouter) {
         this.ctx = ctx;
+        this.overCapRouter = overCapRouter;
         this.timer = timer;
         this.headerTimeoutNanos = limits.headerReadTimeout().toNanos();
         this.readTimeoutNanos = limits.readTimeout().toNanos();
@@ -124,7 +124,53 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
             }
             case REQUEST_LINE, HEAD -> read(headStartNanos + headerTimeoutNanos, "request head not received");
             case BODY -> read(System.nanoTime() + readTimeoutNanos, "request body stalled");
+            case HTTP2 -> http2Read();
         };
+    }
+
+    /**
+     * A read of an HTTP/2 connection (docs/architecture.md, "HTTP/2"): its first bytes (the preface) are due within
+     * the header timeout of the opening; later, a connection without open streams may wait idle for
+     * {@link HttpLimits#readTimeout()}, and one with open streams waits as long as they do (a parked long-poll or
+     * SSE stream has nothing to read, as its HTTP/1.1 connection would not).
+     */
+    private byte[] http2Read() {
+        if (!http2Started) {
+            http2Started = true;
+            if (pending == null) return read(openedNanos + headerTimeoutNanos, "no HTTP/2 preface");
+        }
+        if (http2 != null && http2.canInterrupt()) return read(System.nanoTime() + readTimeoutNanos, "idle");
+        return read(Long.MAX_VALUE, null);
+    }
+
+    /**
+     * For a connection that did not choose its protocol by ALPN: whether it opens with the HTTP/2 preface (prior
+     * knowledge). Reads as many bytes as it takes to tell, within the header timeout of the opening, and keeps them
+     * for the protocol's parser; a stream that ends first is HTTP/1 (whose parser sees the end).
+     */
+    boolean opensWithHttp2Preface() {
+        byte[] seen = new byte[0];
+        while (seen.length < HTTP2_PREFACE.length) {
+            byte[] more = read(openedNanos + headerTimeoutNanos, "no request line");
+            if (more == null) break;
+            byte[] joined = Arrays.copyOf(seen, seen.length + more.length);
+            System.arraycopy(more, 0, joined, seen.length, more.length);
+            seen = joined;
+            if (!Arrays.equals(seen, 0, Math.min(seen.length, HTTP2_PREFACE.length),
+                    HTTP2_PREFACE, 0, Math.min(seen.length, HTTP2_PREFACE.length))) break;
+        }
+        if (seen.length > 0) pending = seen;
+        return seen.length >= HTTP2_PREFACE.length;
+    }
+
+    /**
+     * From now on the connection is HTTP/2 (prior knowledge, ALPN or an accepted Upgrade: bytes already taken back
+     * after the upgrade request are the client's preface and are handed over first).
+     */
+    void http2(ServerConnection h2, boolean upgraded) {
+        this.http2 = h2 instanceof InterruptableTask<?> t ? t : null;
+        this.http2Started = upgraded;
+        this.phase = Phase.HTTP2;
     }
 
     /** Collects bytes up to the request line's end, then hands them over, with 1.0 turned into 1.1. */
@@ -149,14 +195,17 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         }
     }
 
-    /** The next bytes: those taken back first, else from the socket before the deadline; null at the stream's end. */
+    /**
+     * The next bytes: those taken back first, else from the socket before the deadline ({@link Long#MAX_VALUE}:
+     * none); null at the stream's end.
+     */
     private byte[] read(long deadlineNanos, String what) {
         if (pending != null) {
             byte[] p = pending;
             pending = null;
             return p;
         }
-        arm(deadlineNanos - System.nanoTime(), what);
+        Deadline deadline = deadlineNanos == Long.MAX_VALUE ? null : arm(deadlineNanos - System.nanoTime(), what);
         try {
             DataReader source = ctx.dataReader();
             source.ensureAvailable();
@@ -164,39 +213,56 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         } catch (DataReader.InsufficientDataAvailableException e) {
             return null;
         } finally {
-            disarm(what);
+            if (deadline != null) deadline.disarm();
         }
     }
 
     /** Starts the deadline of one blocking read or write. */
-    private void arm(long leftNanos, String what) {
+    private Deadline arm(long leftNanos, String what) {
         if (leftNanos <= 0) throw timedOut(what);
-        synchronized (this) {
-            long number = ++operation;
-            expiry = timer.schedule(() -> expire(number, what), leftNanos, TimeUnit.NANOSECONDS);
-        }
+        Deadline d = new Deadline(what);
+        d.expiry = timer.schedule(d::expire, leftNanos, TimeUnit.NANOSECONDS);
+        return d;
     }
 
-    /** Ends it; throws if it expired meanwhile (the socket is closed). */
-    private void disarm(String what) {
-        synchronized (this) {
+    /**
+     * The deadline of one read or write. On HTTP/1 there is one at a time; on HTTP/2 the connection's thread reads
+     * while stream threads write (one at a time, under Helidon's connection writer lock), so each has its own.
+     * Shared with the timer thread under its own lock.
+     */
+    private final class Deadline {
+        private final String what;
+        private ScheduledFuture<?> expiry;
+        private boolean done;
+        private boolean expired;
+
+        Deadline(String what) {
+            this.what = what;
+        }
+
+        /** Ends it; throws if it expired meanwhile (the socket is closed). */
+        void disarm() {
+            boolean late;
+            synchronized (this) {
+                done = true;
+                late = expired;
+            }
             expiry.cancel(false);
-            expiry = null;
-            if (expired) throw timedOut(what);
+            if (late) throw timedOut(what);
         }
-    }
 
-    /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
-    private void expire(long number, String what) {
-        synchronized (this) {
-            if (expiry == null || number != operation || expired) return;
-            expired = true;
-        }
-        log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
-        try {
-            ctx.serverSocket().close();
-        } catch (RuntimeException e) {
-            log.debug("closing a timed-out connection failed: {}", e.toString());
+        /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
+        void expire() {
+            synchronized (this) {
+                if (done) return;
+                expired = true;
+            }
+            log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
+            try {
+                ctx.serverSocket().close();
+            } catch (RuntimeException e) {
+                log.debug("closing a timed-out connection failed: {}", e.toString());
+            }
         }
     }
 
@@ -306,51 +372,51 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private final DataWriter writer = new DataWriter() {
         @Override
         public void write(BufferData... buffers) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().write(buffers);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void write(BufferData buffer) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().write(buffer);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void writeNow(BufferData... buffers) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().writeNow(buffers);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void writeNow(BufferData buffer) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().writeNow(buffer);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void flush() {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().flush();
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
@@ -370,9 +436,10 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return ctx.executor();
     }
 
+    /** Helidon's router; an HTTP/2 connection over the cap gets one that answers each of its streams 503. */
     @Override
     public Router router() {
-        return ctx.router();
+        return overCap && phase == Phase.HTTP2 ? overCapRouter : ctx.router();
     }
 
     @Override
@@ -410,20 +477,31 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return ctx.childSocketId();
     }
 
-    /** Helidon's connection, with a hook for when it ends (the connection count). */
+    /**
+     * Helidon's connection, chosen on the connection's own thread once the protocol is known (it may take reading the
+     * first bytes), with a hook for when it ends (the connection count).
+     */
     static final class Tracked implements ServerConnection, InterruptableTask<Void> {
-        private final ServerConnection delegate;
+        private final Supplier<ServerConnection> choice;
         private final Runnable onEnd;
+        private volatile ServerConnection delegate;
+        private volatile Thread thread;
+        private volatile Boolean closed; // a close asked for before the choice: with or without interrupt
 
-        Tracked(ServerConnection delegate, Runnable onEnd) {
-            this.delegate = delegate;
+        Tracked(Supplier<ServerConnection> choice, Runnable onEnd) {
+            this.choice = choice;
             this.onEnd = onEnd;
         }
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
             try {
-                delegate.handle(limit);
+                thread = Thread.currentThread();
+                ServerConnection chosen = choice.get();
+                delegate = chosen;
+                Boolean closeAsked = closed;
+                if (closeAsked != null) chosen.close(closeAsked);
+                chosen.handle(limit);
             } finally {
                 onEnd.run();
             }
@@ -431,17 +509,26 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
         @Override
         public boolean canInterrupt() {
-            return delegate instanceof InterruptableTask<?> t && t.canInterrupt();
+            ServerConnection d = delegate;
+            return d == null || d instanceof InterruptableTask<?> t && t.canInterrupt();
         }
 
         @Override
         public Duration idleTime() {
-            return delegate.idleTime();
+            ServerConnection d = delegate;
+            return d == null ? Duration.ZERO : d.idleTime();
         }
 
         @Override
         public void close(boolean interrupt) {
-            delegate.close(interrupt);
+            ServerConnection d = delegate;
+            if (d != null) {
+                d.close(interrupt);
+                return;
+            }
+            closed = interrupt;
+            Thread t = thread;
+            if (interrupt && t != null) t.interrupt();
         }
     }
 }

@@ -19,7 +19,9 @@ import io.helidon.webserver.http.HttpRouting;
  * out: the stack's events, the live shapes, table metadata and replication progress.
  *
  * Owns the {@link ClientConnections} through which every connection is read (read deadlines, HTTP/1.0, the
- * connection cap; docs/protocol.md §1.4) and its timer thread.
+ * connection cap; docs/protocol.md §1.4) and its timer thread. One listener serves HTTP/1.1 and HTTP/2 (h2c by prior
+ * knowledge or Upgrade; h2 by ALPN when TLS is configured), both through the same routing
+ * (docs/architecture.md, "HTTP/2").
  *
  * <p>Threading: start and stop from one thread; handlers run on request threads.
  */
@@ -64,8 +66,8 @@ public final class HttpServer implements AutoCloseable {
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)
                 .any(HealthRoutes::notFound);
-        ClientConnections connections = new ClientConnections(config.http());
         RejectionResponses rejection = new RejectionResponses(config.http().maxConnections());
+        ClientConnections connections = new ClientConnections(config.http(), rejection.overCapRouter());
         DirectHandlers.Builder rejections = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) rejections.addHandler(type, rejection);
         WebServer server = WebServer.builder()
@@ -87,6 +89,9 @@ public final class HttpServer implements AutoCloseable {
                 // twice the cap new ones wait in the listen backlog.
                 .maxTcpConnections(2 * config.http().maxConnections())
                 .routing(routing)
+                // With the PEM files the listener speaks TLS only, its ALPN offering h2 and http/1.1
+                // (ClientConnections picks the connection by what was negotiated).
+                .update(b -> config.tls().ifPresent(files -> b.tls(ServerTls.from(files))))
                 .build()
                 .start();
         return new HttpServer(server, connections);

@@ -149,8 +149,9 @@ final class ShapeRoutes {
         if (method.equals("POST")) {
             switch (PostBody.read(req.content().inputStream())) {
                 case PostBody.Rejected(int status, byte[] body) -> {
-                    // The body may be partly unread, or its framing broken: the connection ends with this answer.
-                    res.header(HeaderValues.CONNECTION_CLOSE);
+                    // The body may be partly unread, or its framing broken: the connection ends with this answer (on
+                    // HTTP/2, where a Connection header is forbidden, the stream alone ends).
+                    if (!ClientProtocol.http2(req)) res.header(HeaderValues.CONNECTION_CLOSE);
                     ShapeResponses.json(res, method, status, body, cache);
                     return null;
                 }
