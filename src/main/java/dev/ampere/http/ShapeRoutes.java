@@ -311,7 +311,7 @@ final class ShapeRoutes {
     void options(ServerRequest req, ServerResponse res) {
         res.status(204);
         res.header("access-control-max-age", "86400");
-        res.header("connection", "keep-alive");
+        if (!ClientProtocol.http2(req)) res.header("connection", "keep-alive"); // forbidden on HTTP/2
         String requested = req.headers().first(HeaderNames.create("access-control-request-headers")).orElse("");
         List<String> allowed = Arrays.stream(requested.split(","))
                 .map(h -> h.trim().toLowerCase(Locale.ROOT))
