@@ -150,17 +150,18 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
      */
     boolean opensWithHttp2Preface() {
         byte[] seen = new byte[0];
-        while (seen.length < HTTP2_PREFACE.length) {
+        boolean matches = true;
+        while (matches && seen.length < HTTP2_PREFACE.length) {
             byte[] more = read(openedNanos + headerTimeoutNanos, "no request line");
             if (more == null) break;
             byte[] joined = Arrays.copyOf(seen, seen.length + more.length);
             System.arraycopy(more, 0, joined, seen.length, more.length);
             seen = joined;
-            if (!Arrays.equals(seen, 0, Math.min(seen.length, HTTP2_PREFACE.length),
-                    HTTP2_PREFACE, 0, Math.min(seen.length, HTTP2_PREFACE.length))) break;
+            int n = Math.min(seen.length, HTTP2_PREFACE.length);
+            matches = Arrays.equals(seen, 0, n, HTTP2_PREFACE, 0, n);
         }
         if (seen.length > 0) pending = seen;
-        return seen.length >= HTTP2_PREFACE.length;
+        return matches && seen.length >= HTTP2_PREFACE.length;
     }
 
     /**
