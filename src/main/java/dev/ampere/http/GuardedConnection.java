@@ -437,10 +437,14 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return ctx.executor();
     }
 
-    /** Helidon's router; an HTTP/2 connection over the cap gets one that answers each of its streams 503. */
+    /**
+     * Helidon's router; a connection over the cap gets one that answers each request 503. An HTTP/1 connection never
+     * routes (its first request's headers are answered 503 first, see {@link #headersRead}); an HTTP/2 connection
+     * takes its router when it is made, so this cannot wait for {@link #http2}.
+     */
     @Override
     public Router router() {
-        return overCap && phase == Phase.HTTP2 ? overCapRouter : ctx.router();
+        return overCap ? overCapRouter : ctx.router();
     }
 
     @Override
