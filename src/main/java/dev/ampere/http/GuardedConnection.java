@@ -130,17 +130,31 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
     /**
      * A read of an HTTP/2 connection (docs/architecture.md, "HTTP/2"): its first bytes (the preface) are due within
-     * the header timeout of the opening; later, a connection without open streams may wait idle for
-     * {@link HttpLimits#readTimeout()}, and one with open streams waits as long as they do (a parked long-poll or
-     * SSE stream has nothing to read, as its HTTP/1.1 connection would not).
+     * the header timeout of the opening; later, a connection may wait idle, without open streams, for
+     * {@link HttpLimits#readTimeout()}, and waits as long as its streams do (a parked long-poll or SSE stream has
+     * nothing to read, as its HTTP/1.1 connection would not). A read mostly begins while the stream its last frame
+     * opened is still being answered, so whether the connection is idle is watched during the read, every quarter
+     * of the read timeout: it is closed once it has been seen without streams for the read timeout.
      */
     private byte[] http2Read() {
         if (!http2Started) {
             http2Started = true;
             if (pending == null) return read(openedNanos + headerTimeoutNanos, "no HTTP/2 preface");
         }
-        if (http2 != null && http2.canInterrupt()) return read(System.nanoTime() + readTimeoutNanos, "idle");
-        return read(Long.MAX_VALUE, null);
+        if (pending != null) return read(Long.MAX_VALUE, null);
+        long period = Math.max(readTimeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(10));
+        Deadline idle = new Deadline("idle");
+        long[] busySince = {System.nanoTime()}; // the timer thread's alone once scheduled
+        idle.expiry = timer.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            if (http2 == null || !http2.canInterrupt()) busySince[0] = now; // streams open
+            else if (now - busySince[0] >= readTimeoutNanos) idle.expire();
+        }, period, period, TimeUnit.NANOSECONDS);
+        try {
+            return read(Long.MAX_VALUE, null);
+        } finally {
+            idle.disarm();
+        }
     }
 
     /**
@@ -255,7 +269,7 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
         void expire() {
             synchronized (this) {
-                if (done) return;
+                if (done || expired) return;
                 expired = true;
             }
             log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);

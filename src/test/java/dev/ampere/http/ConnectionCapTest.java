@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.testing.RawHttp2;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,10 +59,7 @@ class ConnectionCapTest {
         }
     }
 
-    /**
-     * An HTTP/2 connection (prior knowledge) past the cap: each stream is answered the same JSON 503, a frame
-     * exchange written by hand (HPACK without Huffman coding) since the JDK's client cannot open with the preface.
-     */
+    /** An HTTP/2 connection (prior knowledge) past the cap: each of its streams is answered the same JSON 503. */
     @Test
     void http2ConnectionsPastTheCapGetA503OnEachStream() throws Exception {
         List<RawHttp> held = new ArrayList<>();
@@ -71,56 +69,15 @@ class ConnectionCapTest {
                 held.add(c);
                 assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
             }
-            try (java.net.Socket s = new java.net.Socket("localhost", a.ampere.httpPort())) {
-                s.setSoTimeout(10_000);
-                var out = new java.io.DataOutputStream(s.getOutputStream());
-                var in = new java.io.DataInputStream(s.getInputStream());
-                out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                frame(out, 0x4, 0, 0, new byte[0]); // SETTINGS
-                java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
-                block.write(0x82); // :method GET
-                block.write(0x86); // :scheme http
-                literal(block, 0x04, "/v1/health"); // :path
-                literal(block, 0x01, "localhost"); // :authority
-                frame(out, 0x1, 0x4 | 0x1, 1, block.toByteArray()); // HEADERS, END_HEADERS | END_STREAM
-                out.flush();
-                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-                while (true) {
-                    int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                    int type = in.readUnsignedByte();
-                    int flags = in.readUnsignedByte();
-                    int stream = in.readInt() & 0x7fffffff;
-                    byte[] payload = in.readNBytes(length);
-                    assertNotEquals(0x7, type, "no GOAWAY");
-                    assertNotEquals(0x3, type, "no RST_STREAM");
-                    if (type == 0x0 && stream == 1) {
-                        body.write(payload);
-                        if ((flags & 0x1) != 0) break;
-                    }
+            try (RawHttp2 over = new RawHttp2(a.ampere.httpPort(), true)) {
+                for (int stream : new int[]{1, 3}) {
+                    over.get(stream, "/v1/health");
+                    assertEquals("{\"message\":\"Too many open connections (limit: 3), please retry\"}",
+                            over.body(stream));
                 }
-                assertEquals("{\"message\":\"Too many open connections (limit: 3), please retry\"}",
-                        body.toString(java.nio.charset.StandardCharsets.UTF_8));
             }
         } finally {
             for (RawHttp c : held) c.close();
         }
-    }
-
-    private static void frame(java.io.DataOutputStream out, int type, int flags, int stream, byte[] payload)
-            throws java.io.IOException {
-        out.writeByte(payload.length >>> 16);
-        out.writeShort(payload.length & 0xffff);
-        out.writeByte(type);
-        out.writeByte(flags);
-        out.writeInt(stream);
-        out.write(payload);
-    }
-
-    /** An HPACK literal header field without indexing, its name indexed in the static table. */
-    private static void literal(java.io.ByteArrayOutputStream block, int nameIndex, String value) {
-        byte[] v = value.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        block.write(nameIndex); // 0000xxxx: without indexing, name index < 15
-        block.write(v.length); // no Huffman, length < 127
-        block.writeBytes(v);
     }
 }
