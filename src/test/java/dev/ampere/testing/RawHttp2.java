@@ -54,6 +54,12 @@ public final class RawHttp2 implements AutoCloseable {
         out.flush();
     }
 
+    /** Resets {@code stream} with CANCEL, as a client that gives up on a response. */
+    public void reset(int stream) throws IOException {
+        frame(RST_STREAM, 0, stream, new byte[]{0, 0, 0, 0x8});
+        out.flush();
+    }
+
     /** The next frame; null when the server closed the connection (or reset it). */
     public Frame read() throws IOException {
         try {
