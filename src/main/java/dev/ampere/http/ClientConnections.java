@@ -21,6 +21,7 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -113,6 +114,11 @@ final class ClientConnections implements ServerConnectionSelector, AutoCloseable
         guarded.attach(connection);
         guarded.http2(connection, false);
         return connection;
+    }
+
+    /** The timer thread of the deadlines, shared with the TLS handshakes' ({@link HandshakeDeadlines}). */
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     @Override

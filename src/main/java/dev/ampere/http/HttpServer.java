@@ -103,7 +103,8 @@ public final class HttpServer implements AutoCloseable {
                 .routing(routing)
                 // With the PEM files the listener speaks TLS only, its ALPN offering h2 and http/1.1
                 // (ClientConnections picks the connection by what was negotiated).
-                .update(b -> config.tls().ifPresent(files -> b.tls(ServerTls.from(files))));
+                .update(b -> config.tls().ifPresent(files -> b.tls(ServerTls.from(files,
+                        config.http().headerReadTimeout(), connections.timer()))));
     }
 
     /** The port actually bound (useful when configured as 0). */

@@ -5,16 +5,21 @@ import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;
 
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+
 /**
  * The listener's TLS from the configured PEM files (README.md, "HTTP/2 and TLS"): the private key and its
- * certificate chain, read once at start. A file that is not a PEM key or certificate fails the start.
+ * certificate chain, read once at start, in an SSL context whose handshakes have a deadline. A file that is not a
+ * PEM key or certificate fails the start.
  *
  * <p>Stateless.
  */
 final class ServerTls {
     private ServerTls() {}
 
-    static Tls from(TlsFiles files) {
+    /** @param handshakeTimeout the longest a TLS handshake may take ({@link HandshakeDeadlines}, on {@code timer}) */
+    static Tls from(TlsFiles files, Duration handshakeTimeout, ScheduledExecutorService timer) {
         Keys keys = Keys.builder()
                 .pem(pem -> pem
                         .key(Resource.create(files.key()))
@@ -27,9 +32,12 @@ final class ServerTls {
             throw new IllegalArgumentException("AMPERE_TLS_CERTIFICATE_FILE: no certificate found in "
                     + files.certificate());
         }
-        return Tls.builder()
+        Tls plain = Tls.builder()
                 .privateKey(key)
                 .privateKeyCertChain(chain)
+                .build();
+        return Tls.builder()
+                .sslContext(new HandshakeDeadlines(plain.sslContext(), handshakeTimeout, timer))
                 .build();
     }
 }
