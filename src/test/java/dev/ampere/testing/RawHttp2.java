@@ -13,10 +13,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * A cleartext HTTP/2 connection with prior knowledge written by hand, for tests that look at frames and at when the
  * server closes (the JDK's client cannot open with the preface). Requests are GETs whose header block is HPACK
- * literals without Huffman coding; responses are read as frames (their header blocks are not decoded).
+ * literals without Huffman coding; responses are read as frames (their header blocks are not decoded), each DATA
+ * frame giving the connection's flow-control window back.
  */
 public final class RawHttp2 implements AutoCloseable {
-    public static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, GOAWAY = 0x7;
+    public static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, GOAWAY = 0x7, WINDOW_UPDATE = 0x8;
     public static final int END_STREAM = 0x1, END_HEADERS = 0x4;
 
     /** One frame as received. */
@@ -67,7 +68,14 @@ public final class RawHttp2 implements AutoCloseable {
             int type = in.readUnsignedByte();
             int flags = in.readUnsignedByte();
             int stream = in.readInt() & 0x7fffffff;
-            return new Frame(type, flags, stream, in.readNBytes(length));
+            byte[] payload = in.readNBytes(length);
+            if (type == DATA && length > 0) {
+                // as any client that reads: the connection's window opens again by what was read (a stream's own
+                // window is left alone; the tests here read small bodies, or reset the stream)
+                frame(WINDOW_UPDATE, 0, 0, java.nio.ByteBuffer.allocate(4).putInt(length).array());
+                out.flush();
+            }
+            return new Frame(type, flags, stream, payload);
         } catch (EOFException | SocketException closed) {
             return null;
         }
