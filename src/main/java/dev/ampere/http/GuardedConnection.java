@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One client connection as Helidon's HTTP/1.1 connection sees it (docs/protocol.md §1.4): the connection's context
+ * One client connection as Helidon's HTTP/1.1 or HTTP/2 connection sees it (docs/protocol.md §1.4;
+ * docs/architecture.md, "HTTP/2"): the connection's context
  * with our byte source and writer in between, the one place that sees requests arrive and responses leave, and so
  * the place for what Helidon 4.5 does not do itself (each checked on Helidon's source):
  * <ul>
@@ -54,15 +55,20 @@ import java.util.function.Supplier;
  *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close (and would
  *       serve a request pipelined behind it); here a request or routed response with it asks Helidon's graceful
  *       close, and the byte source ends the stream.</li>
- *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
+ *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed (an
+ *       HTTP/2 one is given a router that answers each stream 503).</li>
+ *   <li>HTTP/2: telling prior knowledge from HTTP/1 by the first bytes ({@link #opensWithHttp2Preface}), and the
+ *       deadlines of an HTTP/2 connection ({@link #http2Read}); HTTP/1.0 and the request-line handling do not
+ *       apply to it.</li>
  * </ul>
  * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived
  * (up to Helidon's line limit, beyond which Helidon answers 414), and after the headers of a request without a body
  * it takes back what Helidon buffered past them (a pipelined next request), to hand it over again as a new request.
  *
- * <p>Threading: the connection's own thread does everything except {@link #expire}, which the timer thread runs;
- * the two meet under this object's lock. Reads and writes never overlap (Helidon's HTTP/1 connection reads and
- * writes on its one thread, its writer being direct by default), so one deadline at a time is enough.
+ * <p>Threading: the connection's own thread reads, and on HTTP/1 also writes (Helidon's HTTP/1 connection reads and
+ * writes on its one thread, its writer being direct by default); on HTTP/2 stream threads write, one at a time under
+ * Helidon's connection writer lock, while the connection's thread reads. Each read or write has its own
+ * {@link Deadline}, which the timer thread may expire, meeting it under the deadline's lock.
  */
 final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
