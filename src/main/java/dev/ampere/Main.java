@@ -68,7 +68,7 @@ public final class Main {
             ampere.close();
             if (db != null) db.close();
         }));
-        log.info("Ampere is listening on http://localhost:{} (shapes at /v1/shape, health at /v1/health)",
-                ampere.httpPort());
+        log.info("Ampere is listening on {}://localhost:{} (HTTP/1.1 and HTTP/2; shapes at /v1/shape, health at"
+                + " /v1/health)", config.tls().isPresent() ? "https" : "http", ampere.httpPort());
     }
 }

@@ -38,13 +38,16 @@ import java.util.regex.Pattern;
  *                            0, the default, means no limit
  * @param compression         {@code AMPERE_COMPRESSION}, true: gzip-encode shape responses for clients that accept it
  *                            (docs/protocol.md §1.16); false sends every body as it is
+ * @param tls                 {@code AMPERE_TLS_CERTIFICATE_FILE} and {@code AMPERE_TLS_KEY_FILE}: serve over TLS (h2 and
+ *                            http/1.1 by ALPN); unset, cleartext HTTP/1.1 and h2c
  */
 public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> pooledDatabaseUrl, int port,
                      boolean listenOnIpv6, Path storageDir, String replicationStreamId, boolean temporarySlot,
                      int dbPoolSize, String stackId, Duration longPollTimeout, int cacheMaxAge, int cacheStaleAge,
                      long chunkBytesThreshold, boolean integrationTesting, Optional<String> secret, boolean insecure,
                      Duration shapeHibernateAfter, HttpLimits http, Optional<Integer> prometheusPort,
-                     boolean jsonLogs, RequestLimits requestLimits, int maxShapes, boolean compression) {
+                     boolean jsonLogs, RequestLimits requestLimits, int maxShapes, boolean compression,
+                     Optional<TlsFiles> tls) {
 
     private static final Pattern STREAM_ID = Pattern.compile("[a-z0-9_]{1,40}");
     private static final Pattern STACK_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -102,7 +105,8 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
                 r.string("ELECTRIC_MAX_SHAPES").isPresent()
                         ? r.integer("ELECTRIC_MAX_SHAPES", 0, 0, Integer.MAX_VALUE)
                         : r.integer("ELECTRIC_EXPERIMENTAL_MAX_SHAPES", 0, 0, Integer.MAX_VALUE),
-                r.bool("AMPERE_COMPRESSION", true));
+                r.bool("AMPERE_COMPRESSION", true),
+                TlsFiles.read(r));
     }
 
     private static boolean logFormat(EnvReader r) {
@@ -134,13 +138,13 @@ public record Config(Optional<DatabaseUrl> databaseUrl, Optional<DatabaseUrl> po
         return new Config(Optional.of(url), pooledDatabaseUrl, port, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
                 integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
-                requestLimits, maxShapes, compression);
+                requestLimits, maxShapes, compression, tls);
     }
 
     public Config withPort(int newPort) {
         return new Config(databaseUrl, pooledDatabaseUrl, newPort, listenOnIpv6, storageDir, replicationStreamId,
                 temporarySlot, dbPoolSize, stackId, longPollTimeout, cacheMaxAge, cacheStaleAge, chunkBytesThreshold,
                 integrationTesting, secret, insecure, shapeHibernateAfter, http, prometheusPort, jsonLogs,
-                requestLimits, maxShapes, compression);
+                requestLimits, maxShapes, compression, tls);
     }
 }

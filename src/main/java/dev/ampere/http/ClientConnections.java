@@ -10,17 +10,28 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.http2.Http2Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
+import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The server's only connection selector: every connection is Helidon's own HTTP/1.1 connection, reading through a
- * {@link GuardedConnection} (read deadlines, HTTP/1.0, the connection cap). It owns the count of open connections
- * and the one timer thread that closes connections whose reads ran past their deadline.
+ * The server's only connection selector: every connection reads and writes through a {@link GuardedConnection}
+ * (deadlines, HTTP/1.0, the connection cap) and is Helidon's own HTTP/1.1 or HTTP/2 connection
+ * (docs/architecture.md, "HTTP/2"). HTTP/2 is chosen by ALPN ({@code h2}, over TLS), by the client's preface (prior
+ * knowledge, cleartext) or by an accepted {@code Upgrade: h2c}; anything else is HTTP/1. Both hand every request,
+ * or stream, to the same routing. It owns the count of open connections and the one timer thread that closes
+ * connections whose reads or writes ran past their deadline.
  *
  * <p>Thread-safe: {@link #connection} runs on each new connection's thread.
  */
@@ -30,6 +41,8 @@ final class ClientConnections implements ServerConnectionSelector, AutoCloseable
 
     private final HttpLimits limits;
     private final Http1ConnectionSelector http1;
+    private final Http2ConnectionSelector http2;
+    private final Router overCapRouter;
     private final AtomicInteger open = new AtomicInteger();
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "http-read-deadlines");
@@ -37,15 +50,26 @@ final class ClientConnections implements ServerConnectionSelector, AutoCloseable
         return t;
     });
 
-    ClientConnections(HttpLimits limits) {
+    /** @param overCap the routing for HTTP/2 connections over the cap: a 503 for each stream */
+    ClientConnections(HttpLimits limits, Router overCap) {
         this.limits = limits;
+        this.overCapRouter = overCap;
         timer.setRemoveOnCancelPolicy(true);
         Http1Config config = Http1Config.builder()
                 .maxPrologueLength(MAX_REQUEST_LINE)
                 .addReceiveListener(new RequestListener())
                 .addSendListener(new ResponseListener())
                 .build();
-        this.http1 = Http1ConnectionSelector.builder().config(config).build();
+        Http2Config h2 = Http2Config.builder()
+                // Helidon's default flow-control wait: a stream whose client window stays shut this long fails
+                .flowControlTimeout(limits.sendTimeout())
+                .build();
+        this.http2 = Http2ConnectionSelector.builder().http2Config(h2).build();
+        Http2Upgrader upgrader = Http2Upgrader.create(h2);
+        this.http1 = Http1ConnectionSelector.builder()
+                .config(config)
+                .putUpgrader(upgrader.supportedProtocol(), new Upgrader(upgrader))
+                .build();
     }
 
     @Override
@@ -60,21 +84,61 @@ final class ClientConnections implements ServerConnectionSelector, AutoCloseable
 
     @Override
     public Set<String> supportedApplicationProtocols() {
-        return http1.supportedApplicationProtocols();
+        Set<String> both = new LinkedHashSet<>(http2.supportedApplicationProtocols());
+        both.addAll(http1.supportedApplicationProtocols());
+        return both;
     }
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
         boolean overCap = open.incrementAndGet() > limits.maxConnections();
-        GuardedConnection guarded = new GuardedConnection(ctx, timer, limits, MAX_REQUEST_LINE, overCap);
+        GuardedConnection guarded = new GuardedConnection(ctx, timer, limits, MAX_REQUEST_LINE, overCap,
+                overCapRouter);
+        HelidonSocket socket = ctx.serverSocket();
+        if (socket.protocolNegotiated()) {
+            return new GuardedConnection.Tracked(() -> "h2".equals(socket.protocol()) ? h2(guarded)
+                    : h1(guarded), open::decrementAndGet);
+        }
+        return new GuardedConnection.Tracked(() -> guarded.opensWithHttp2Preface() ? h2(guarded) : h1(guarded),
+                open::decrementAndGet);
+    }
+
+    private ServerConnection h1(GuardedConnection guarded) {
         ServerConnection connection = http1.connection(guarded);
         guarded.attach(connection);
-        return new GuardedConnection.Tracked(connection, open::decrementAndGet);
+        return connection;
+    }
+
+    private ServerConnection h2(GuardedConnection guarded) {
+        ServerConnection connection = http2.connection(guarded);
+        guarded.attach(connection);
+        guarded.http2(connection, false);
+        return connection;
+    }
+
+    /** The timer thread of the deadlines, shared with the TLS handshakes' ({@link HandshakeDeadlines}). */
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
+    }
+
+    /** Helidon's h2c upgrade, which then tells the connection's guard that the connection is HTTP/2. */
+    private record Upgrader(Http2Upgrader delegate) implements Http1Upgrader {
+        @Override
+        public String supportedProtocol() {
+            return delegate.supportedProtocol();
+        }
+
+        @Override
+        public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            ServerConnection connection = delegate.upgrade(ctx, prologue, headers);
+            if (connection != null && ctx instanceof GuardedConnection g) g.http2(connection, true);
+            return connection;
+        }
     }
 
     /** Tells each connection's guard what Helidon parsed (the context Helidon passes is the guard itself). */

@@ -5,6 +5,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Whether the request being answered came as HTTP/1.0 (docs/protocol.md §1.4). Helidon hands every request to the
@@ -27,6 +28,11 @@ final class ClientProtocol {
     /** True while a request that came as HTTP/1.0 is being answered on this thread. */
     static boolean http10() {
         return HTTP_1_0.orElse(Boolean.FALSE);
+    }
+
+    /** True when the request came on an HTTP/2 stream (where connection-level headers are forbidden). */
+    static boolean http2(ServerRequest req) {
+        return req.prologue().protocolVersion().startsWith("2");
     }
 
     /** Runs the rest of the chain, inside the HTTP/1.0 scope when the request came as HTTP/1.0. */

@@ -4,8 +4,8 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Headers every response carries (docs/protocol.md §1.1): {@code electric-server}, and CORS that echoes the request's
@@ -33,7 +33,7 @@ final class CorsHeaders {
 
     private CorsHeaders() {}
 
-    static void add(RoutingRequest req, RoutingResponse res) {
+    static void add(ServerRequest req, ServerResponse res) {
         String origin = req.headers().first(HeaderNames.ORIGIN).orElse("*");
         boolean shapePath = req.path().path().equals("/v1/shape");
         res.header(SERVER_HEADER);

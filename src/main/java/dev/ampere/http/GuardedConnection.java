@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * One client connection as Helidon's HTTP/1.1 connection sees it (docs/protocol.md §1.4): the connection's context
+ * One client connection as Helidon's HTTP/1.1 or HTTP/2 connection sees it (docs/protocol.md §1.4;
+ * docs/architecture.md, "HTTP/2"): the connection's context
  * with our byte source and writer in between, the one place that sees requests arrive and responses leave, and so
  * the place for what Helidon 4.5 does not do itself (each checked on Helidon's source):
  * <ul>
@@ -54,22 +55,28 @@ import java.util.function.Supplier;
  *   <li>Closing after {@code Connection: close}: Helidon sends it, then waits for the client to close (and would
  *       serve a request pipelined behind it); here a request or routed response with it asks Helidon's graceful
  *       close, and the byte source ends the stream.</li>
- *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed.</li>
+ *   <li>The connection cap: a connection opened beyond it has its first request answered 503 and is closed (an
+ *       HTTP/2 one is given a router that answers each stream 503).</li>
+ *   <li>HTTP/2: telling prior knowledge from HTTP/1 by the first bytes ({@link #opensWithHttp2Preface}), and the
+ *       deadlines of an HTTP/2 connection ({@link #http2Read}); HTTP/1.0 and the request-line handling do not
+ *       apply to it.</li>
  * </ul>
  * To see each request line whole, the source holds a request's first bytes back until its line feed has arrived
  * (up to Helidon's line limit, beyond which Helidon answers 414), and after the headers of a request without a body
  * it takes back what Helidon buffered past them (a pipelined next request), to hand it over again as a new request.
  *
- * <p>Threading: the connection's own thread does everything except {@link #expire}, which the timer thread runs;
- * the two meet under this object's lock. Reads and writes never overlap (Helidon's HTTP/1 connection reads and
- * writes on its one thread, its writer being direct by default), so one deadline at a time is enough.
+ * <p>Threading: the connection's own thread reads, and on HTTP/1 also writes (Helidon's HTTP/1 connection reads and
+ * writes on its one thread, its writer being direct by default); on HTTP/2 stream threads write, one at a time under
+ * Helidon's connection writer lock, while the connection's thread reads. Each read or write has its own
+ * {@link Deadline}, which the timer thread may expire, meeting it under the deadline's lock.
  */
 final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private static final Logger log = LoggerFactory.getLogger(GuardedConnection.class);
     private static final String SEND = "response not taken by the client";
     private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY }
+    private enum Phase { AWAITING_REQUEST, REQUEST_LINE, HEAD, BODY, HTTP2 }
 
     private final ConnectionContext ctx;
     private final DataReader reader = DataReader.create(this);
@@ -88,15 +95,14 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private boolean lastRequest;
     private byte[] pending;
     private ServerConnection connection;
-
-    // shared with the timer thread, under this object's lock
-    private ScheduledFuture<?> expiry;
-    private long operation;
-    private boolean expired;
+    private InterruptableTask<?> http2;
+    private boolean http2Started;
+    private final Router overCapRouter;
 
     GuardedConnection(ConnectionContext ctx, ScheduledExecutorService timer, HttpLimits limits, int maxRequestLine,
-                      boolean overCap) {
+                      boolean overCap, Router overCapRouter) {
         this.ctx = ctx;
+        this.overCapRouter = overCapRouter;
         this.timer = timer;
         this.headerTimeoutNanos = limits.headerReadTimeout().toNanos();
         this.readTimeoutNanos = limits.readTimeout().toNanos();
@@ -124,7 +130,68 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
             }
             case REQUEST_LINE, HEAD -> read(headStartNanos + headerTimeoutNanos, "request head not received");
             case BODY -> read(System.nanoTime() + readTimeoutNanos, "request body stalled");
+            case HTTP2 -> http2Read();
         };
+    }
+
+    /**
+     * A read of an HTTP/2 connection (docs/architecture.md, "HTTP/2"): its first bytes (the preface) are due within
+     * the header timeout of the opening; later, a connection may wait idle, without open streams, for
+     * {@link HttpLimits#readTimeout()}, and waits as long as its streams do (a parked long-poll or SSE stream has
+     * nothing to read, as its HTTP/1.1 connection would not). A read mostly begins while the stream its last frame
+     * opened is still being answered, so whether the connection is idle is watched during the read, every quarter
+     * of the read timeout: it is closed once it has been seen without streams for the read timeout.
+     */
+    private byte[] http2Read() {
+        if (!http2Started) {
+            http2Started = true;
+            if (pending == null) return read(openedNanos + headerTimeoutNanos, "no HTTP/2 preface");
+        }
+        if (pending != null) return read(Long.MAX_VALUE, null);
+        long period = Math.max(readTimeoutNanos / 4, TimeUnit.MILLISECONDS.toNanos(10));
+        Deadline idle = new Deadline("idle");
+        long[] busySince = {System.nanoTime()}; // the timer thread's alone once scheduled
+        idle.expiry = timer.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            if (http2 == null || !http2.canInterrupt()) busySince[0] = now; // streams open
+            else if (now - busySince[0] >= readTimeoutNanos) idle.expire();
+        }, period, period, TimeUnit.NANOSECONDS);
+        try {
+            return read(Long.MAX_VALUE, null);
+        } finally {
+            idle.disarm();
+        }
+    }
+
+    /**
+     * For a connection that did not choose its protocol by ALPN: whether it opens with the HTTP/2 preface (prior
+     * knowledge). Reads as many bytes as it takes to tell, within the header timeout of the opening, and keeps them
+     * for the protocol's parser; a stream that ends first is HTTP/1 (whose parser sees the end).
+     */
+    boolean opensWithHttp2Preface() {
+        byte[] seen = new byte[0];
+        boolean matches = true;
+        while (matches && seen.length < HTTP2_PREFACE.length) {
+            byte[] more = read(openedNanos + headerTimeoutNanos, "no request line");
+            if (more == null) break;
+            byte[] joined = Arrays.copyOf(seen, seen.length + more.length);
+            System.arraycopy(more, 0, joined, seen.length, more.length);
+            seen = joined;
+            int n = Math.min(seen.length, HTTP2_PREFACE.length);
+            matches = Arrays.equals(seen, 0, n, HTTP2_PREFACE, 0, n);
+        }
+        if (seen.length > 0) pending = seen;
+        return matches && seen.length >= HTTP2_PREFACE.length;
+    }
+
+    /**
+     * From now on the connection is HTTP/2 (prior knowledge, ALPN or an accepted Upgrade: bytes already taken back
+     * after the upgrade request are the client's preface and are handed over first).
+     */
+    void http2(ServerConnection h2, boolean upgraded) {
+        this.http2 = h2 instanceof InterruptableTask<?> t ? t : null;
+        this.http2Started = upgraded;
+        this.phase = Phase.HTTP2;
     }
 
     /** Collects bytes up to the request line's end, then hands them over, with 1.0 turned into 1.1. */
@@ -149,14 +216,17 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         }
     }
 
-    /** The next bytes: those taken back first, else from the socket before the deadline; null at the stream's end. */
+    /**
+     * The next bytes: those taken back first, else from the socket before the deadline ({@link Long#MAX_VALUE}:
+     * none); null at the stream's end.
+     */
     private byte[] read(long deadlineNanos, String what) {
         if (pending != null) {
             byte[] p = pending;
             pending = null;
             return p;
         }
-        arm(deadlineNanos - System.nanoTime(), what);
+        Deadline deadline = deadlineNanos == Long.MAX_VALUE ? null : arm(deadlineNanos - System.nanoTime(), what);
         try {
             DataReader source = ctx.dataReader();
             source.ensureAvailable();
@@ -164,39 +234,56 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         } catch (DataReader.InsufficientDataAvailableException e) {
             return null;
         } finally {
-            disarm(what);
+            if (deadline != null) deadline.disarm();
         }
     }
 
     /** Starts the deadline of one blocking read or write. */
-    private void arm(long leftNanos, String what) {
+    private Deadline arm(long leftNanos, String what) {
         if (leftNanos <= 0) throw timedOut(what);
-        synchronized (this) {
-            long number = ++operation;
-            expiry = timer.schedule(() -> expire(number, what), leftNanos, TimeUnit.NANOSECONDS);
-        }
+        Deadline d = new Deadline(what);
+        d.expiry = timer.schedule(d::expire, leftNanos, TimeUnit.NANOSECONDS);
+        return d;
     }
 
-    /** Ends it; throws if it expired meanwhile (the socket is closed). */
-    private void disarm(String what) {
-        synchronized (this) {
+    /**
+     * The deadline of one read or write. On HTTP/1 there is one at a time; on HTTP/2 the connection's thread reads
+     * while stream threads write (one at a time, under Helidon's connection writer lock), so each has its own.
+     * Shared with the timer thread under its own lock.
+     */
+    private final class Deadline {
+        private final String what;
+        private ScheduledFuture<?> expiry;
+        private boolean done;
+        private boolean expired;
+
+        Deadline(String what) {
+            this.what = what;
+        }
+
+        /** Ends it; throws if it expired meanwhile (the socket is closed). */
+        void disarm() {
+            boolean late;
+            synchronized (this) {
+                done = true;
+                late = expired;
+            }
             expiry.cancel(false);
-            expiry = null;
-            if (expired) throw timedOut(what);
+            if (late) throw timedOut(what);
         }
-    }
 
-    /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
-    private void expire(long number, String what) {
-        synchronized (this) {
-            if (expiry == null || number != operation || expired) return;
-            expired = true;
-        }
-        log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
-        try {
-            ctx.serverSocket().close();
-        } catch (RuntimeException e) {
-            log.debug("closing a timed-out connection failed: {}", e.toString());
+        /** On the timer thread: a read or write has waited past its deadline, so the socket is closed under it. */
+        void expire() {
+            synchronized (this) {
+                if (done || expired) return;
+                expired = true;
+            }
+            log.debug("closing the connection from {}: {} within the time allowed", ctx.remotePeer().address(), what);
+            try {
+                ctx.serverSocket().close();
+            } catch (RuntimeException e) {
+                log.debug("closing a timed-out connection failed: {}", e.toString());
+            }
         }
     }
 
@@ -306,51 +393,51 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
     private final DataWriter writer = new DataWriter() {
         @Override
         public void write(BufferData... buffers) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().write(buffers);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void write(BufferData buffer) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().write(buffer);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void writeNow(BufferData... buffers) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().writeNow(buffers);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void writeNow(BufferData buffer) {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().writeNow(buffer);
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
         @Override
         public void flush() {
-            arm(sendTimeoutNanos, SEND);
+            Deadline d = arm(sendTimeoutNanos, SEND);
             try {
                 ctx.dataWriter().flush();
             } finally {
-                disarm(SEND);
+                d.disarm();
             }
         }
 
@@ -370,9 +457,14 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return ctx.executor();
     }
 
+    /**
+     * Helidon's router; a connection over the cap gets one that answers each request 503. An HTTP/1 connection never
+     * routes (its first request's headers are answered 503 first, see {@link #headersRead}); an HTTP/2 connection
+     * takes its router when it is made, so this cannot wait for {@link #http2}.
+     */
     @Override
     public Router router() {
-        return ctx.router();
+        return overCap ? overCapRouter : ctx.router();
     }
 
     @Override
@@ -410,20 +502,31 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
         return ctx.childSocketId();
     }
 
-    /** Helidon's connection, with a hook for when it ends (the connection count). */
+    /**
+     * Helidon's connection, chosen on the connection's own thread once the protocol is known (it may take reading the
+     * first bytes), with a hook for when it ends (the connection count).
+     */
     static final class Tracked implements ServerConnection, InterruptableTask<Void> {
-        private final ServerConnection delegate;
+        private final Supplier<ServerConnection> choice;
         private final Runnable onEnd;
+        private volatile ServerConnection delegate;
+        private volatile Thread thread;
+        private volatile Boolean closed; // a close asked for before the choice: with or without interrupt
 
-        Tracked(ServerConnection delegate, Runnable onEnd) {
-            this.delegate = delegate;
+        Tracked(Supplier<ServerConnection> choice, Runnable onEnd) {
+            this.choice = choice;
             this.onEnd = onEnd;
         }
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
             try {
-                delegate.handle(limit);
+                thread = Thread.currentThread();
+                ServerConnection chosen = choice.get();
+                delegate = chosen;
+                Boolean closeAsked = closed;
+                if (closeAsked != null) chosen.close(closeAsked);
+                chosen.handle(limit);
             } finally {
                 onEnd.run();
             }
@@ -431,17 +534,26 @@ final class GuardedConnection implements ConnectionContext, Supplier<byte[]> {
 
         @Override
         public boolean canInterrupt() {
-            return delegate instanceof InterruptableTask<?> t && t.canInterrupt();
+            ServerConnection d = delegate;
+            return d == null || d instanceof InterruptableTask<?> t && t.canInterrupt();
         }
 
         @Override
         public Duration idleTime() {
-            return delegate.idleTime();
+            ServerConnection d = delegate;
+            return d == null ? Duration.ZERO : d.idleTime();
         }
 
         @Override
         public void close(boolean interrupt) {
-            delegate.close(interrupt);
+            ServerConnection d = delegate;
+            if (d != null) {
+                d.close(interrupt);
+                return;
+            }
+            closed = interrupt;
+            Thread t = thread;
+            if (interrupt && t != null) t.interrupt();
         }
     }
 }

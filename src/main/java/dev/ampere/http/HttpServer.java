@@ -10,6 +10,7 @@ import dev.ampere.stack.StackEvents;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 
@@ -19,7 +20,9 @@ import io.helidon.webserver.http.HttpRouting;
  * out: the stack's events, the live shapes, table metadata and replication progress.
  *
  * Owns the {@link ClientConnections} through which every connection is read (read deadlines, HTTP/1.0, the
- * connection cap; docs/protocol.md §1.4) and its timer thread.
+ * connection cap; docs/protocol.md §1.4) and its timer thread. One listener serves HTTP/1.1 and HTTP/2 (h2c by prior
+ * knowledge or Upgrade; h2 by ALPN when TLS is configured), both through the same routing
+ * (docs/architecture.md, "HTTP/2").
  *
  * <p>Threading: start and stop from one thread; handlers run on request threads.
  */
@@ -62,11 +65,21 @@ public final class HttpServer implements AutoCloseable {
                 .delete("/v1/shape", shapes::delete)
                 .options("/v1/shape", shapes::options)
                 .any(HealthRoutes::notFound);
-        ClientConnections connections = new ClientConnections(config.http());
         RejectionResponses rejection = new RejectionResponses(config.http().maxConnections());
+        ClientConnections connections = new ClientConnections(config.http(), rejection.overCapRouter());
+        WebServer server = listener(config, connections, rejection, routing).build().start();
+        return new HttpServer(server, connections);
+    }
+
+    /**
+     * The listener as Ampere runs it, around {@code routing}: every connection through {@code connections}, Helidon's
+     * rejections answered by {@code rejection}, TLS when configured (package-private for tests of the HTTP layer).
+     */
+    static WebServerConfig.Builder listener(Config config, ClientConnections connections, RejectionResponses rejection,
+                                      HttpRouting.Builder routing) {
         DirectHandlers.Builder rejections = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) rejections.addHandler(type, rejection);
-        WebServer server = WebServer.builder()
+        return WebServer.builder()
                 .host(config.listenOnIpv6() ? "::" : "0.0.0.0")
                 .port(config.port())
                 // Without TCP_NODELAY the last small write of every response on a kept-alive connection waits for
@@ -76,8 +89,9 @@ public final class HttpServer implements AutoCloseable {
                 // and Helidon's NIO socket keeps two 8 KiB heap buffers per connection where the stream keeps one.
                 // Most connections are parked long-polls, so that is a third of what each one costs.
                 .useNio(false)
-                // Every connection goes through ClientConnections (read deadlines, HTTP/1.0, the connection cap), so
-                // Helidon's own HTTP/1.1 selector is not discovered; rejections get Electric's JSON bodies.
+                // Every connection goes through ClientConnections (read deadlines, HTTP/1.0, the connection cap, the
+                // choice of HTTP/1.1 or HTTP/2), so Helidon's own selectors are not discovered; rejections get
+                // Electric's JSON bodies.
                 .protocolsDiscoverServices(false)
                 .addConnectionSelector(connections)
                 .directHandlers(rejections.build())
@@ -85,9 +99,10 @@ public final class HttpServer implements AutoCloseable {
                 // twice the cap new ones wait in the listen backlog.
                 .maxTcpConnections(2 * config.http().maxConnections())
                 .routing(routing)
-                .build()
-                .start();
-        return new HttpServer(server, connections);
+                // With the PEM files the listener speaks TLS only, its ALPN offering h2 and http/1.1
+                // (ClientConnections picks the connection by what was negotiated).
+                .update(b -> config.tls().ifPresent(files -> b.tls(ServerTls.from(files,
+                        config.http().headerReadTimeout(), connections.timer()))));
     }
 
     /** The port actually bound (useful when configured as 0). */

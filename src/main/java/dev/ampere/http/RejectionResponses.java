@@ -4,6 +4,10 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The responses to requests Helidon rejects itself, mostly before routing (a malformed request line or headers, an
@@ -24,6 +28,26 @@ final class RejectionResponses implements DirectHandler {
 
     RejectionResponses(int maxConnections) {
         this.maxConnections = maxConnections;
+    }
+
+    /**
+     * The routing of an HTTP/2 connection opened beyond the cap (docs/architecture.md, "HTTP/2"): each of its streams
+     * is answered the same 503 an HTTP/1 connection's first request gets. The connection itself is not closed, as a
+     * stream has no say over it; it ends when the client ends it, or on the idle deadline.
+     */
+    Router overCapRouter() {
+        return Router.builder()
+                .addRouting(HttpRouting.builder()
+                        .any(this::overCap))
+                .build();
+    }
+
+    private void overCap(ServerRequest req, ServerResponse res) {
+        CorsHeaders.add(req, res);
+        res.status(Status.SERVICE_UNAVAILABLE_503);
+        res.header(HeaderNames.CONTENT_TYPE, ShapeResponses.JSON);
+        res.header(HeaderNames.RETRY_AFTER, "1");
+        res.send(ErrorBodies.message("Too many open connections (limit: " + maxConnections + "), please retry"));
     }
 
     @Override

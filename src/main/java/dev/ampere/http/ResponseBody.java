@@ -3,6 +3,8 @@ package dev.ampere.http;
 import dev.ampere.shapecache.storage.StoredCopy;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.http2.Http2ErrorCode;
+import io.helidon.http.http2.Http2Exception;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -15,8 +17,8 @@ import java.io.OutputStream;
  * a body that ends within {@link #BUFFER_LIMIT} goes out in one write with a Content-Length, so nothing that fails
  * while it is produced can reach the client as a success. A larger body switches to streaming (chunked): the
  * status and headers go out with the first {@link #BUFFER_LIMIT} bytes, and from then on a failure
- * {@link #abort aborts} the connection without the terminating chunk, so neither a client nor a cache can take a
- * cut-off body for a complete one.
+ * {@link #abort aborts} the connection without the terminating chunk (on HTTP/2: resets the stream without its
+ * END_STREAM), so neither a client nor a cache can take a cut-off body for a complete one.
  *
  * <p>A request that came as HTTP/1.0 ({@link ClientProtocol}) cannot take chunked framing, and a body ended by the
  * connection's close could not show a failure. So its body is kept in memory whole (a response is at most about one
@@ -206,10 +208,11 @@ final class ResponseBody extends OutputStream {
     }
 
     /**
-     * The body was cut off; the connection must close without finishing it. A {@link CloseConnectionException} is
-     * what Helidon lets through its error handling to end the connection quietly (a plain exception there is logged
-     * as a warning with its stack trace, although a failed body is an expected condition, most often a client that
-     * went away).
+     * The body was cut off; it must end visibly unfinished. A {@link CloseConnectionException} is what Helidon lets
+     * through its error handling to end the connection quietly (a plain exception there is logged as a warning with
+     * its stack trace, although a failed body is an expected condition, most often a client that went away). On
+     * HTTP/1 the connection closes; on HTTP/2 only this stream ends, reset with the {@code INTERNAL_ERROR} code its
+     * cause carries, and the connection's other streams go on (docs/architecture.md, "HTTP/2").
      */
     static final class AbortedResponse extends CloseConnectionException {
         private AbortedResponse(String message, Throwable cause) {
@@ -217,7 +220,8 @@ final class ResponseBody extends OutputStream {
         }
 
         static AbortedResponse after(Throwable cause) {
-            return new AbortedResponse("response aborted: " + cause.getMessage(), cause);
+            String message = "response aborted: " + cause.getMessage();
+            return new AbortedResponse(message, new Http2Exception(Http2ErrorCode.INTERNAL, message, cause));
         }
     }
 }

@@ -452,7 +452,7 @@ final class ShapeReply implements ShapeRoutes.Reply {
         if (shape.hasEnded()) throw new ShapeGone();
         res.status(200);
         res.header("content-type", "text/event-stream");
-        res.header("connection", "keep-alive");
+        if (!ClientProtocol.http2(req)) res.header("connection", "keep-alive"); // forbidden on HTTP/2
         res.header("electric-handle", shape.handle());
         res.header("electric-offset", from.toString());
         res.header("electric-cursor", cursor());

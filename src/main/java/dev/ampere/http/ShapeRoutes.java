@@ -146,8 +146,9 @@ final class ShapeRoutes {
         if (method.equals("POST")) {
             switch (PostBody.read(req.content().inputStream())) {
                 case PostBody.Rejected(int status, byte[] body) -> {
-                    // The body may be partly unread, or its framing broken: the connection ends with this answer.
-                    res.header(HeaderValues.CONNECTION_CLOSE);
+                    // The body may be partly unread, or its framing broken: the connection ends with this answer (on
+                    // HTTP/2, where a Connection header is forbidden, the stream alone ends).
+                    if (!ClientProtocol.http2(req)) res.header(HeaderValues.CONNECTION_CLOSE);
                     ShapeResponses.json(res, method, status, body, cache);
                     return null;
                 }
@@ -311,7 +312,7 @@ final class ShapeRoutes {
     void options(ServerRequest req, ServerResponse res) {
         res.status(204);
         res.header("access-control-max-age", "86400");
-        res.header("connection", "keep-alive");
+        if (!ClientProtocol.http2(req)) res.header("connection", "keep-alive"); // forbidden on HTTP/2
         String requested = req.headers().first(HeaderNames.create("access-control-request-headers")).orElse("");
         List<String> allowed = Arrays.stream(requested.split(","))
                 .map(h -> h.trim().toLowerCase(Locale.ROOT))

@@ -45,4 +45,25 @@ class HttpLimitsTest {
         }
         assertThrows(ConfigException.class, () -> limits("AMPERE_MAX_CONNECTIONS", "0"));
     }
+
+    @Test
+    void tlsNeedsBothPemFilesOrNeither() throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("ELECTRIC_INSECURE", "true");
+        assertTrue(Config.fromEnvironment(m).tls().isEmpty());
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("ampere-tls", ".pem");
+        m.put("AMPERE_TLS_CERTIFICATE_FILE", file.toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnvironment(m));
+        assertEquals("AMPERE_TLS_KEY_FILE: must be set together with AMPERE_TLS_CERTIFICATE_FILE (TLS needs both PEM"
+                + " files)", e.getMessage());
+        m.remove("AMPERE_TLS_CERTIFICATE_FILE");
+        m.put("AMPERE_TLS_KEY_FILE", file.toString());
+        e = assertThrows(ConfigException.class, () -> Config.fromEnvironment(m));
+        assertEquals("AMPERE_TLS_CERTIFICATE_FILE", e.variable());
+        m.put("AMPERE_TLS_CERTIFICATE_FILE", file + ".missing");
+        e = assertThrows(ConfigException.class, () -> Config.fromEnvironment(m));
+        assertTrue(e.getMessage().startsWith("AMPERE_TLS_CERTIFICATE_FILE: is not a readable file"), e.getMessage());
+        m.put("AMPERE_TLS_CERTIFICATE_FILE", file.toString());
+        assertEquals(new TlsFiles(file, file), Config.fromEnvironment(m).tls().orElseThrow());
+    }
 }

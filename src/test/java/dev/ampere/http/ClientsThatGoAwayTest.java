@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.testing.RawHttp2;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A client that goes away mid-response or while its long-poll waits is an expected condition (docs/protocol.md
- * §1.4): no warning and no stack trace is logged for it, by Ampere or by Helidon.
+ * §1.4): no warning and no stack trace is logged for it, by Ampere or by Helidon; nor for an HTTP/2 client that
+ * resets one stream, whose connection serves on.
  */
 class ClientsThatGoAwayTest {
     private static final Logger CONNECTIONS = Logger.getLogger("io.helidon.webserver.ConnectionHandler");
@@ -53,7 +55,8 @@ class ClientsThatGoAwayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        a = new RunningAmpere("ELECTRIC_LONG_POLL_TIMEOUT", "20000");
+        // the send timeout bounds how long a stream whose client stopped reading waits for its flow-control window
+        a = new RunningAmpere("ELECTRIC_LONG_POLL_TIMEOUT", "20000", "ELECTRIC_TCP_SEND_TIMEOUT", "2s");
         // about 6 MB of snapshot: far more than the socket buffers hold, so the server is writing when the client goes
         a.sql("CREATE TABLE big (id int PRIMARY KEY, title text)",
                 "INSERT INTO big SELECT g, repeat('x', 300) || g FROM generate_series(1, 20000) g");
@@ -134,6 +137,35 @@ class ClientsThatGoAwayTest {
             c.socket.setSoLinger(true, 0);
             c.close();
             a.sql("UPDATE big SET title = 'changed' WHERE id = 1"); // the long-poll answers into the reset socket
+        });
+        assertNothingLogged(stderr);
+    }
+
+    @Test
+    void anHttp2ClientThatResetsItsStreamMidBodyLogsNoWarningAndKeepsItsConnection() throws Exception {
+        String stderr = quietly(() -> {
+            try (RawHttp2 c = new RawHttp2(a.ampere.httpPort(), true)) {
+                c.get(1, "/v1/shape?table=big&offset=-1");
+                RawHttp2.Frame f;
+                while ((f = c.read()) != null && !(f.stream() == 1 && f.type() == RawHttp2.HEADERS)) {
+                    // the server's SETTINGS and its ACK
+                }
+                assertNotNull(f, "stream 1 answered");
+                c.reset(1); // the client gives up on the snapshot: it never opens stream 1's window again
+                c.get(3, "/v1/health");
+                boolean served = false;
+                boolean given = false; // the server resets stream 1 once its window stayed shut for the send timeout
+                while (!(served && given)) {
+                    f = c.read();
+                    assertNotNull(f, "the connection was closed");
+                    assertNotEquals(RawHttp2.GOAWAY, f.type());
+                    if (f.stream() == 3) {
+                        assertNotEquals(RawHttp2.RST_STREAM, f.type());
+                        served |= f.endStream();
+                    }
+                    given |= f.stream() == 1 && f.type() == RawHttp2.RST_STREAM;
+                }
+            }
         });
         assertNothingLogged(stderr);
     }

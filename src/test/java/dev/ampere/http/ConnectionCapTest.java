@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.testing.RawHttp2;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +53,28 @@ class ConnectionCapTest {
             first.close();
             try (RawHttp again = new RawHttp(a.ampere.httpPort())) {
                 assertEquals(200, again.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
+            }
+        } finally {
+            for (RawHttp c : held) c.close();
+        }
+    }
+
+    /** An HTTP/2 connection (prior knowledge) past the cap: each of its streams is answered the same JSON 503. */
+    @Test
+    void http2ConnectionsPastTheCapGetA503OnEachStream() throws Exception {
+        List<RawHttp> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RawHttp c = new RawHttp(a.ampere.httpPort());
+                held.add(c);
+                assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
+            }
+            try (RawHttp2 over = new RawHttp2(a.ampere.httpPort(), true)) {
+                for (int stream : new int[]{1, 3}) {
+                    over.get(stream, "/v1/health");
+                    assertEquals("{\"message\":\"Too many open connections (limit: 3), please retry\"}",
+                            over.body(stream));
+                }
             }
         } finally {
             for (RawHttp c : held) c.close();

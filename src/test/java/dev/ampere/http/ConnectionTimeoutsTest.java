@@ -1,5 +1,6 @@
 package dev.ampere.http;
 
+import dev.ampere.testing.RawHttp2;
 import dev.ampere.testing.RunningAmpere;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +51,8 @@ class ConnectionTimeoutsTest {
 
     @Test
     void halfSentRequestsAreClosedWithinTheHeaderTimeout() throws Exception {
-        String[] partial = {"", "GET /v1/hea", "GET /v1/health HTTP/1.1\r\n", "GET /v1/health HTTP/1.1\r\nHost: l"};
+        String[] partial = {"", "GET /v1/hea", "GET /v1/health HTTP/1.1\r\n", "GET /v1/health HTTP/1.1\r\nHost: l",
+                "PRI * HTTP/2.0\r\n"}; // the last: an HTTP/2 preface cut short
         for (String p : partial) {
             long start = System.nanoTime();
             try (RawHttp c = new RawHttp(a.ampere.httpPort())) {
@@ -162,6 +164,40 @@ class ConnectionTimeoutsTest {
             String stream = c.readUntil("\"two\"");
             assertTrue(stream.startsWith("HTTP/1.1 200"), stream);
             assertTrue(stream.contains("data: "), stream);
+        }
+    }
+
+    @Test
+    void anHttp2ConnectionWithoutStreamsIdlesForTheReadTimeout() throws Exception {
+        try (RawHttp2 c = new RawHttp2(a.ampere.httpPort(), true)) {
+            c.get(1, "/v1/health");
+            assertTrue(c.body(1).contains("active"));
+            long start = System.nanoTime();
+            assertTrue(c.closedByServer());
+            double took = secondsSince(start);
+            assertTrue(took >= READ_TIMEOUT - 0.1 && took < READ_TIMEOUT + SLACK, "closed after " + took + " s");
+        }
+    }
+
+    @Test
+    void anHttp2ConnectionIsNotCutWhileAStreamWaits() throws Exception {
+        var snap = a.shape(RunningAmpere.params("table", "items", "offset", "-1"));
+        String handle = snap.headers().firstValue("electric-handle").orElseThrow();
+        String offset = a.shape(RunningAmpere.params("table", "items", "handle", handle, "offset",
+                snap.headers().firstValue("electric-offset").orElseThrow())).headers()
+                .firstValue("electric-offset").orElseThrow();
+        try (RawHttp2 c = new RawHttp2(a.ampere.httpPort(), true)) {
+            long start = System.nanoTime();
+            // a long-poll of 5 s, longer than the 3 s read timeout: the connection reads nothing meanwhile
+            c.get(1, "/v1/shape?table=items&live=true&offset=" + offset + "&handle="
+                    + URLEncoder.encode(handle, StandardCharsets.UTF_8));
+            String body = c.body(1);
+            assertTrue(body.contains("up-to-date"), body);
+            assertTrue(secondsSince(start) >= 4.9, "answered after " + secondsSince(start) + " s");
+            long idle = System.nanoTime();
+            assertTrue(c.closedByServer());
+            double took = secondsSince(idle);
+            assertTrue(took < READ_TIMEOUT + SLACK, "closed after " + took + " s of idling");
         }
     }
 }
