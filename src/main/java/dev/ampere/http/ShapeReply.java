@@ -100,8 +100,15 @@ final class ShapeReply implements ShapeRoutes.Reply {
         } catch (StackDown e) {
             if (!res.isSent()) ShapeResponses.unavailable(res, "GET", e.getMessage(), 5, deps.cache());
         } catch (IllegalStateException | IOException e) {
-            // Storage refuses reads of a deleted shape: a reader that raced the removal gets the rotation.
+            // Storage refuses reads of a deleted shape: a reader that raced the removal gets the rotation. A shape
+            // that was only suspended (its stack restarting: a Postgres restart, say) is not gone: its storage closed
+            // under this read and the recovered shape will serve the same request, so the client is told to retry.
             if (!shape.hasEnded()) throw e;
+            if (shape.isSuspended() && !res.isSent()) {
+                for (String name : SUCCESS_HEADERS) res.headers().remove(HeaderNames.create(name));
+                ShapeResponses.unavailable(res, method, "The shape is being recovered, try again", 1, deps.cache());
+                return;
+            }
             mustRefetch();
         }
     }
