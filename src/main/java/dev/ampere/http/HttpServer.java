@@ -2,6 +2,7 @@ package dev.ampere.http;
 
 import dev.ampere.config.Config;
 import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.SlotLag;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.ShapeDirectory;
@@ -13,6 +14,9 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The HTTP side of Ampere on Helidon SE: one virtual thread per request, routes read like a table of contents.
@@ -42,8 +46,8 @@ public final class HttpServer implements AutoCloseable {
                                    ReplicationProgress progress, QueryPoolView pool) {
         return start(config, events, shapeDirectory, tables, progress, pool,
                 new Operations(HttpMetrics.NONE, new StatusSources(
-                        new dev.ampere.postgres.SlotLag(pool, config.slotName()), () -> -1, java.util.List::of)),
-                new VisibilityBarriers(java.time.Duration.ZERO));
+                        new SlotLag(pool, config.slotName()), () -> -1, List::of)),
+                new VisibilityBarriers(Duration.ZERO));
     }
 
     /** @param barriers the stack's subset visibility barriers, released by its replication branch */

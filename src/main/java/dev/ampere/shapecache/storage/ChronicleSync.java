@@ -1,5 +1,7 @@
 package dev.ampere.shapecache.storage;
 
+import dev.ampere.changes.LogOffset;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,9 +67,9 @@ final class ChronicleSync implements StorageSync, AutoCloseable {
 
     private void syncFileSystem(List<ChronicleShapeStorage> shapes) throws IOException {
         List<ChronicleShapeStorage> dirty = new ArrayList<>(shapes.size());
-        List<dev.ampere.changes.LogOffset> ends = new ArrayList<>(shapes.size());
+        List<LogOffset> ends = new ArrayList<>(shapes.size());
         for (ChronicleShapeStorage s : shapes) {
-            dev.ampere.changes.LogOffset end;
+            LogOffset end;
             try {
                 end = s.publishedForSync();
             } catch (IllegalStateException | java.nio.file.NoSuchFileException e) {
