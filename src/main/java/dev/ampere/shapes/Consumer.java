@@ -35,16 +35,17 @@ import java.util.function.Function;
  * the shape's {@link ShapeState} (its only writer) and the shape's log writer.
  *
  * <p>What it does: takes the fragments the log collector routes to it, with the changes the router matched; drops
- * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
- * appends them to storage; publishes the new end to readers at each transaction end, so a change is visible as soon
- * as it is written. Deliveries that queued up while it was busy are handled as one batch ({@link DeliveryBatch}):
- * converted in order, stored with one append, published and handed to the flusher once. Durability is a separate step shared by every shape of the stack: at a transaction end the
- * consumer hands the shape to the {@link ShapeFlusher} ({@link ChangeFeed#stored}, at most once per flush pass,
- * through its {@link PendingFlush}), which syncs every dirty shape's storage in one pass and reports to the
- * collector; only then does the transaction count toward the acknowledgement to Postgres. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
- * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
- * the state is marked ended first, so every waiting reader answers 409 at once. A storage fault (disk full) does
- * not: the consumer waits and retries the write, see {@link #untilStored}.
+ * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and appends
+ * them to storage; publishes the new end to readers at each transaction end, so a change is visible as soon as it is
+ * written. Deliveries that queued up while it was busy are handled as one batch ({@link DeliveryBatch}): converted in
+ * order, stored with one append, published and handed to the flusher once. Durability is a separate step shared by
+ * every shape of the stack: at a transaction end the consumer hands the shape to the {@link ShapeFlusher} ({@link
+ * ChangeFeed#stored}, at most once per flush pass, through its {@link PendingFlush}), which syncs every dirty shape's
+ * storage in one pass and reports to the collector; only then does the transaction count toward the acknowledgement to
+ * Postgres. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change ({@link
+ * ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape: the state is marked ended first, so every
+ * waiting reader answers 409 at once. A storage fault (disk full) does not: the consumer waits and retries the write,
+ * see {@link #untilStored}.
  *
  * <p>Hibernation: with no snapshot running, a consumer that gets no message for its
  * {@code hibernateAfter} ends its run and holds no thread ({@link HibernatingBody}); its state (the transaction log,
@@ -218,8 +219,8 @@ public final class Consumer implements HibernatingBody {
                 yield o;
             }
             case ConsumerMessages.Barrier b -> {
-                // Every delivery before it is published (deliver() publishes at each transaction end), unless it
-                // waits for the snapshot: then the barrier waits behind it.
+                // Every delivery before it is published (a drain of deliveries stores and publishes them before it
+                // hands on anything else), unless it waits for the snapshot: then the barrier waits behind it.
                 if (waitingForSnapshot != null) waitingForSnapshot.add(b);
                 else b.release().run();
                 yield Outcome.CONTINUE;
