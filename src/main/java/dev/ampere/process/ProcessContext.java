@@ -41,6 +41,16 @@ public final class ProcessContext {
     }
 
     /**
+     * The next message if one is already queued, else null at once: never waits, never hibernates, and is not
+     * interrupted by a stop (the next {@link #receive} is). For draining what has queued up, e.g. to handle several
+     * messages as one batch.
+     */
+    public Object poll() {
+        self.markStarted();
+        return self.mailbox().poll();
+    }
+
+    /**
      * The next message, or, when none arrives within {@code idle}, ends this run: the process hibernates (see
      * {@link HibernatingBody}) and the next message resumes it with a new run. A process that cannot hibernate
      * (not a supervised {@link HibernatingBody}) waits as long as it takes instead.

@@ -11,6 +11,7 @@ import dev.ampere.process.OwnedProcesses;
 import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
+import dev.ampere.shapecache.storage.LogItem;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.StorageFaultException;
 import dev.ampere.shapecache.storage.SnapshotInfo;
@@ -34,15 +35,17 @@ import java.util.function.Function;
  * the shape's {@link ShapeState} (its only writer) and the shape's log writer.
  *
  * <p>What it does: takes the fragments the log collector routes to it, with the changes the router matched; drops
- * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and
- * appends them to storage; publishes the new end to readers at each transaction end, so a change is visible as soon
- * as it is written. Durability is a separate step shared by every shape of the stack: at a transaction end the
- * consumer hands the shape to the {@link ShapeFlusher} ({@link ChangeFeed#stored}, at most once per flush pass,
- * through its {@link PendingFlush}), which syncs every dirty shape's storage in one pass and reports to the
- * collector; only then does the transaction count toward the acknowledgement to Postgres. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change
- * ({@link ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape:
- * the state is marked ended first, so every waiting reader answers 409 at once. A storage fault (disk full) does
- * not: the consumer waits and retries the write, see {@link #untilStored}.
+ * transactions its snapshot already contains; converts the matched changes into log items (encoded once) and appends
+ * them to storage; publishes the new end to readers at each transaction end, so a change is visible as soon as it is
+ * written. Deliveries that queued up while it was busy are handled as one batch ({@link DeliveryBatch}): converted in
+ * order, stored with one append, published and handed to the flusher once. Durability is a separate step shared by
+ * every shape of the stack: at a transaction end the consumer hands the shape to the {@link ShapeFlusher} ({@link
+ * ChangeFeed#stored}, at most once per flush pass, through its {@link PendingFlush}), which syncs every dirty shape's
+ * storage in one pass and reports to the collector; only then does the transaction count toward the acknowledgement to
+ * Postgres. A TRUNCATE of its table, a schema change, a failed snapshot, a where clause that failed on a change ({@link
+ * ConsumerMessages.WhereClauseFailed}) or a {@link Remove} ends the shape: the state is marked ended first, so every
+ * waiting reader answers 409 at once. A storage fault (disk full) does not: the consumer waits and retries the write,
+ * see {@link #untilStored}.
  *
  * <p>Hibernation: with no snapshot running, a consumer that gets no message for its
  * {@code hibernateAfter} ends its run and holds no thread ({@link HibernatingBody}); its state (the transaction log,
@@ -172,8 +175,34 @@ public final class Consumer implements HibernatingBody {
             } else {
                 m = ctx.receiveOrHibernate(hibernateAfter);
             }
-            if (handle(m) == Outcome.STOP) return;
+            Outcome o = m instanceof ConsumerMessages.Deliver d && transactions.isSnapshotKnown()
+                    ? deliverQueued(ctx, d) : handle(m);
+            if (o == Outcome.STOP) return;
         }
+    }
+
+    /**
+     * A delivery woke the consumer: it and the deliveries queued behind it are converted in order and stored as
+     * batches ({@link DeliveryBatch}: one append, one publish of the new end, one hand-over to the flusher per
+     * batch) rather than one by one. The first other message met ends the drain: the deliveries before it are
+     * stored and published first, then it is handled, so a barrier is still released only after every delivery
+     * before it is published.
+     */
+    private Outcome deliverQueued(ProcessContext ctx, ConsumerMessages.Deliver first) throws Exception {
+        DeliveryBatch batch = new DeliveryBatch();
+        ConsumerMessages.Deliver d = first;
+        while (true) {
+            if (collect(batch, d) == Outcome.STOP) return Outcome.STOP;
+            Object next = ctx.poll();
+            if (next == null) break;
+            if (!(next instanceof ConsumerMessages.Deliver nd)) {
+                store(batch);
+                return handle(next);
+            }
+            d = nd;
+        }
+        store(batch);
+        return Outcome.CONTINUE;
     }
 
     private Outcome handle(Object m) throws Exception {
@@ -184,11 +213,14 @@ public final class Consumer implements HibernatingBody {
                     waitingForSnapshot.add(d);
                     yield Outcome.CONTINUE;
                 }
-                yield deliver(d);
+                DeliveryBatch batch = new DeliveryBatch();
+                Outcome o = collect(batch, d);
+                if (o == Outcome.CONTINUE) store(batch);
+                yield o;
             }
             case ConsumerMessages.Barrier b -> {
-                // Every delivery before it is published (deliver() publishes at each transaction end), unless it
-                // waits for the snapshot: then the barrier waits behind it.
+                // Every delivery before it is published (a drain of deliveries stores and publishes them before it
+                // hands on anything else), unless it waits for the snapshot: then the barrier waits behind it.
                 if (waitingForSnapshot != null) waitingForSnapshot.add(b);
                 else b.release().run();
                 yield Outcome.CONTINUE;
@@ -197,10 +229,16 @@ public final class Consumer implements HibernatingBody {
                 transactions.snapshotKnown(info);
                 Outcome o = Outcome.CONTINUE;
                 if (waitingForSnapshot != null) {
+                    DeliveryBatch batch = new DeliveryBatch();
                     for (Object w : waitingForSnapshot) {
-                        if (w instanceof ConsumerMessages.Barrier b) b.release().run();
-                        else if (o == Outcome.CONTINUE) o = deliver((ConsumerMessages.Deliver) w);
+                        if (w instanceof ConsumerMessages.Barrier b) {
+                            if (o == Outcome.CONTINUE) store(batch);
+                            b.release().run();
+                        } else if (o == Outcome.CONTINUE) {
+                            o = collect(batch, (ConsumerMessages.Deliver) w);
+                        }
                     }
+                    if (o == Outcome.CONTINUE) store(batch);
                     waitingForSnapshot = null;
                 }
                 yield o;
@@ -241,17 +279,39 @@ public final class Consumer implements HibernatingBody {
         return end("its snapshot failed: " + f.message());
     }
 
-    private Outcome deliver(ConsumerMessages.Deliver d) throws Exception {
+    /**
+     * Converts one delivery into the batch, storing the batch first when it is full. A truncate of the shape's
+     * table ends the shape, once what the batch holds from the deliveries before it is stored and published.
+     */
+    private Outcome collect(DeliveryBatch batch, ConsumerMessages.Deliver d) throws Exception {
+        if (batch.isFull()) store(batch);
         TransactionFragment f = d.fragment();
         TransactionLog.Step step = transactions.accept(f, d.matches());
-        if (step.truncated()) return end(state.definition().table().quotedName() + " was truncated");
-        if (!step.items().isEmpty()) untilStored(() -> storage.appendLog(step.items()));
-        if (step.transactionEnded()) {
-            if (step.wroteInTransaction()) state.publishLatestOffset(storage.latestOffset());
-            if (pending == null) pending = new PendingFlush(state.handle(), storage);
-            if (pending.stored(f.commitLsn()) && !feed.stored(pending)) pending.unqueue();
+        if (step.truncated()) {
+            store(batch);
+            return end(state.definition().table().quotedName() + " was truncated");
         }
+        batch.add(step, f.commitLsn());
         return Outcome.CONTINUE;
+    }
+
+    /**
+     * Stores the batch as one delivery after another would have: the items up to its last transaction end in one
+     * append, then that end published to readers and handed to the flusher, then the items of a transaction still
+     * open (unpublished until a later batch ends it). Empties the batch.
+     */
+    private void store(DeliveryBatch batch) throws Exception {
+        if (batch.isEmpty()) return;
+        if (batch.transactionEnded()) {
+            List<LogItem> completed = batch.completed();
+            if (!completed.isEmpty()) untilStored(() -> storage.appendLog(completed));
+            if (batch.mustPublish()) state.publishLatestOffset(storage.latestOffset());
+            if (pending == null) pending = new PendingFlush(state.handle(), storage);
+            if (pending.stored(batch.endedCommit()) && !feed.stored(pending)) pending.unqueue();
+        }
+        List<LogItem> open = batch.open();
+        if (!open.isEmpty()) untilStored(() -> storage.appendLog(open));
+        batch.clear();
     }
 
     /**

@@ -57,8 +57,8 @@ final class ChronicleLogRecovery {
     }
 
     /** Reads the last item and follows the boundary back-pointers: O(number of chunks), not O(log size). */
-    static LogState loadState(QueuePool pool, Path dir) {
-        try (QueuePool.Lease lease = pool.acquire(dir); ExcerptTailer tailer = lease.queue().createTailer()) {
+    static LogState loadState(QueuePool pool, ShapePath shape) {
+        try (QueuePool.Lease lease = pool.acquire(shape); ExcerptTailer tailer = lease.queue().createTailer()) {
             SingleChronicleQueue q = lease.queue();
             long last = q.lastIndex();
             long first = q.firstIndex();

@@ -77,7 +77,7 @@ public final class ChronicleStackStorage implements StackStorage {
         if (chunkBytesThreshold < 1) throw new IllegalArgumentException("chunk threshold must be positive");
         this.layout = new ShapeLayout(storageDir, stackId);
         this.chunkBytesThreshold = chunkBytesThreshold;
-        this.pool = new QueuePool(maxOpenQueues, ChronicleLogRecovery::open);
+        this.pool = new QueuePool(maxOpenQueues, shape -> ChronicleLogRecovery.open(shape.logDir()));
         this.space = space;
         Files.createDirectories(layout.stackDir());
         this.sync = new ChronicleSync(layout.stackDir(), !"fsync".equals(System.getProperty("ampere.storage.sync")),

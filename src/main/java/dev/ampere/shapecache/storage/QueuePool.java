@@ -1,6 +1,5 @@
 package dev.ampere.shapecache.storage;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -35,22 +34,22 @@ final class QueuePool implements AutoCloseable {
 
     private static final int MAX_IDLE_TAILERS = 4;
     private final int maxOpen;
-    private final Function<Path, SingleChronicleQueue> opener;
+    private final Function<ShapePath, SingleChronicleQueue> opener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashMap<Path, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<ShapePath, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
     private final java.util.concurrent.ExecutorService closer = java.util.concurrent.Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("shape-queue-closer").daemon(true).factory());
     private boolean closed;
 
-    QueuePool(int maxOpen, Function<Path, SingleChronicleQueue> opener) {
+    QueuePool(int maxOpen, Function<ShapePath, SingleChronicleQueue> opener) {
         if (maxOpen < 1) throw new IllegalArgumentException("maxOpen must be positive");
         this.maxOpen = maxOpen;
         this.opener = opener;
     }
 
-    /** One open queue and, once the writer asks for it, its appender. */
+    /** One open queue (keyed by its shape: the Path is made only to open it) and, once the writer asks, its appender. */
     private static final class Entry {
-        final Path dir;
+        final ShapePath dir;
         final CompletableFuture<SingleChronicleQueue> queue = new CompletableFuture<>();
         ExcerptAppender appender; // touched only by the shape's single log writer, under a lease
         final java.util.ArrayDeque<ExcerptTailer> idleTailers = new java.util.ArrayDeque<>(2); // pool lock
@@ -58,7 +57,7 @@ final class QueuePool implements AutoCloseable {
         boolean inLru = true;
         boolean closed;
 
-        Entry(Path dir) {
+        Entry(ShapePath dir) {
             this.dir = dir;
         }
     }
@@ -127,7 +126,7 @@ final class QueuePool implements AutoCloseable {
         }
     }
 
-    Lease acquire(Path dir) {
+    Lease acquire(ShapePath dir) {
         Entry entry;
         boolean mustOpen = false;
         lock.lock();
@@ -162,7 +161,7 @@ final class QueuePool implements AutoCloseable {
     }
 
     /** Removes a queue from the pool (shape deleted); it is closed now, or when its last lease ends. */
-    void evict(Path dir) {
+    void evict(ShapePath dir) {
         List<Entry> toClose = new ArrayList<>(1);
         lock.lock();
         try {
@@ -226,7 +225,7 @@ final class QueuePool implements AutoCloseable {
             int excess = lru.size() - maxOpen;
             if (excess <= 0) return List.of();
             List<Entry> out = new ArrayList<>(excess);
-            for (Iterator<Map.Entry<Path, Entry>> it = lru.entrySet().iterator(); it.hasNext() && excess > 0; ) {
+            for (Iterator<Map.Entry<ShapePath, Entry>> it = lru.entrySet().iterator(); it.hasNext() && excess > 0; ) {
                 Entry e = it.next().getValue();
                 if (e.leases == 0 && e.queue.isDone() && !e.closed) {
                     it.remove();
@@ -263,7 +262,7 @@ final class QueuePool implements AutoCloseable {
                 SingleChronicleQueue q = e.queue.getNow(null);
                 if (q != null) q.close();
             } catch (RuntimeException ex) {
-                log.warn("closing shape log queue {} failed", e.dir, ex);
+                log.warn("closing shape log queue {} failed", e.dir.logDir(), ex);
             }
         }
     }

@@ -46,9 +46,6 @@ final class ShapeLog {
         }
     }
 
-    private Path logDir() {
-        return shapePath.dir().resolve(ShapeLayout.LOG_DIR);
-    }
 
     private OverflowFiles overflow() {
         if (overflow == null) overflow = new OverflowFiles(shapePath.dir().resolve(ShapeLayout.OVERFLOW_DIR));
@@ -62,8 +59,8 @@ final class ShapeLog {
 
     private synchronized LogState load() {
         if (state != null) return state;
-        Path logDir = logDir();
-        LogState loaded = Files.isDirectory(logDir) ? ChronicleLogRecovery.loadState(pool, logDir) : LogState.EMPTY;
+        LogState loaded = Files.isDirectory(shapePath.logDir()) ? ChronicleLogRecovery.loadState(pool, shapePath)
+                : LogState.EMPTY;
         // After a process crash the tail may still sit only in the page cache: claim nothing durable until the
         // first flush has fsynced it (a replay that stores nothing new must not be acknowledged unsynced).
         durable = LogOffset.LAST_BEFORE_REAL_OFFSETS;
@@ -87,13 +84,13 @@ final class ShapeLog {
                         + items.get(i - 1).offset());
             }
         }
-        try (QueuePool.Lease lease = pool.acquire(logDir())) {
+        try (QueuePool.Lease lease = pool.acquire(shapePath)) { // keyed by the shape: no Path is made per append
             state = appendAll(lease.appender(), s, items, from);
         } catch (RuntimeException | InternalError e) {
             // Part of the batch may be on disk: reload from the queue on next use. A fault inside a mapped write
             // (disk full) may have left the queue's appender mid-record: close the queue so it is reopened.
             state = null;
-            pool.evict(logDir());
+            pool.evict(shapePath);
             throw e;
         }
         signal.bump();
@@ -154,7 +151,7 @@ final class ShapeLog {
         if (s.latestIndex() < 0 || s.latest().equals(durable)) return durable;
         OverflowFiles o = overflow;
         if (o != null) o.sync();
-        Path logDir = logDir();
+        Path logDir = shapePath.logDir();
         try (var files = Files.list(logDir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
@@ -230,7 +227,7 @@ final class ShapeLog {
         LogState s = state();
         if (s.latestIndex() < 0 || !s.latest().isAfter(after) || !upTo.isAfter(after)) return LogCursor.EMPTY;
         LogOffset end = upTo.isBefore(s.latest()) ? upTo : s.latest();
-        QueuePool.Lease lease = pool.acquire(logDir());
+        QueuePool.Lease lease = pool.acquire(shapePath);
         ExcerptTailer tailer = null;
         try {
             tailer = lease.borrowTailer();
@@ -246,6 +243,6 @@ final class ShapeLog {
 
     /** Called when the shape is deleted: forget the queue so it is closed and not reopened from here. */
     void discard() {
-        pool.evict(logDir());
+        pool.evict(shapePath);
     }
 }

@@ -15,4 +15,9 @@ record ShapePath(ShapeLayout layout, String handle) {
     Path dir() {
         return layout.stackDir().resolve(ShapeLayout.prefix(handle)).resolve(handle);
     }
+
+    /** The directory of the shape's main log (its Chronicle queue). */
+    Path logDir() {
+        return dir().resolve(ShapeLayout.LOG_DIR);
+    }
 }
