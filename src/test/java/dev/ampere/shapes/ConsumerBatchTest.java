@@ -9,9 +9,7 @@ import dev.ampere.process.ProcessRef;
 import dev.ampere.process.Processes;
 import dev.ampere.process.RestartType;
 import dev.ampere.process.Supervisor;
-import dev.ampere.shapecache.storage.ItemCursor;
 import dev.ampere.shapecache.storage.LogItem;
-import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.SnapshotInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +38,7 @@ class ConsumerBatchTest {
     private static final java.time.Duration T = java.time.Duration.ofSeconds(10);
     private static final ShapeDefinition SHAPE = shape(ITEMS, "n > 10", null, DEFAULT);
 
-    private final RecordingStorage storage = new RecordingStorage();
+    private final InMemorySignalStorage storage = InMemorySignalStorage.recordingLog("h-1");
     private final ShapeState state = new ShapeState("h-1", SHAPE, storage, LogOffset.LAST_BEFORE_REAL_OFFSETS,
             ShapeState.Snapshot.READY);
     /** The commits the flusher was handed, one per hand-over. */
@@ -213,98 +211,5 @@ class ConsumerBatchTest {
         }
         assertEquals(n, items);
         assertEquals(LogOffset.of(1000L * n, 0), seen.get());
-    }
-
-    /** Records each append (a copy) and keeps the latest offset; signals as storage does; nothing else. */
-    private static final class RecordingStorage implements ShapeStorage {
-        private final List<List<LogItem>> appends = new CopyOnWriteArrayList<>();
-        private volatile LogOffset latest = LogOffset.LAST_BEFORE_REAL_OFFSETS;
-        private long version;
-
-        List<List<LogItem>> appends() {
-            return appends;
-        }
-
-        @Override
-        public String handle() {
-            return "h-1";
-        }
-
-        @Override
-        public LogOffset appendLog(List<LogItem> items) {
-            appends.add(List.copyOf(items));
-            latest = items.getLast().offset();
-            return latest;
-        }
-
-        @Override
-        public LogOffset latestOffset() {
-            return latest;
-        }
-
-        @Override
-        public synchronized long changeVersion() {
-            return version;
-        }
-
-        @Override
-        public synchronized boolean awaitChange(long seenVersion, long timeout, TimeUnit unit) {
-            return version != seenVersion;
-        }
-
-        @Override
-        public synchronized void signalReaders() {
-            version++;
-        }
-
-        @Override
-        public int readersWaiting() {
-            return 0;
-        }
-
-        @Override
-        public void appendSnapshotRow(byte[] json, int off, int len) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void completeSnapshot(SnapshotInfo info) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SnapshotState snapshotState() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public ItemCursor readSnapshotChunk(int k) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public LogOffset flush() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public LogOffset durableOffset() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public LogOffset chunkEnd(LogOffset offset) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<LogOffset> chunkBoundaries() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public ItemCursor readLog(LogOffset after, LogOffset upTo) {
-            throw new UnsupportedOperationException();
-        }
     }
 }

@@ -8,35 +8,52 @@ import dev.ampere.shapecache.storage.SnapshotInfo;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link ShapeStorage} that only implements change notification (version, wait, signal), for {@link ShapeState}'s
  * tests: every data method throws, except the snapshot writer's when made with {@link #recordingSnapshot} (it then
- * counts the rows and records the completion, for the Snapshotter's tests). {@link #publish()} stands for storage
- * publishing data.
+ * counts the rows and records the completion, for the Snapshotter's tests) and the log writer's when made with
+ * {@link #recordingLog} (it then records each append, for the consumer's tests). {@link #publish()} stands for
+ * storage publishing data.
  */
 final class InMemorySignalStorage implements ShapeStorage {
     private final String handle;
     /** Null unless recording the snapshot: then run on the writer's thread once the snapshot is complete. */
     private final Runnable afterSnapshotComplete;
+    /** Null unless recording the log: then every append, a copy each, in order. */
+    private final List<List<LogItem>> appends;
+    private volatile LogOffset latest = LogOffset.LAST_BEFORE_REAL_OFFSETS;
     private long version;
     private int signals;
     private int snapshotRows;
     private SnapshotInfo completed;
 
     InMemorySignalStorage(String handle) {
-        this(handle, null);
+        this(handle, null, null);
     }
 
-    private InMemorySignalStorage(String handle, Runnable afterSnapshotComplete) {
+    private InMemorySignalStorage(String handle, Runnable afterSnapshotComplete, List<List<LogItem>> appends) {
         this.handle = handle;
         this.afterSnapshotComplete = afterSnapshotComplete;
+        this.appends = appends;
     }
 
     /** Takes snapshot rows and the snapshot's completion; {@code afterComplete} runs in {@link #completeSnapshot}. */
     static InMemorySignalStorage recordingSnapshot(String handle, Runnable afterComplete) {
-        return new InMemorySignalStorage(handle, afterComplete);
+        return new InMemorySignalStorage(handle, afterComplete, null);
+    }
+
+    /** Takes log appends, recording each, and reports the last appended offset as the latest. */
+    static InMemorySignalStorage recordingLog(String handle) {
+        return new InMemorySignalStorage(handle, null, new CopyOnWriteArrayList<>());
+    }
+
+    /** The appends so far, in order (only when recording the log). */
+    List<List<LogItem>> appends() {
+        if (appends == null) throw new UnsupportedOperationException();
+        return appends;
     }
 
     /** What a writer publishing snapshot rows or log items does to the version. */
@@ -127,7 +144,10 @@ final class InMemorySignalStorage implements ShapeStorage {
 
     @Override
     public LogOffset appendLog(List<LogItem> items) {
-        throw new UnsupportedOperationException();
+        if (appends == null) throw new UnsupportedOperationException();
+        appends.add(List.copyOf(items));
+        latest = items.getLast().offset();
+        return latest;
     }
 
     @Override
@@ -137,7 +157,8 @@ final class InMemorySignalStorage implements ShapeStorage {
 
     @Override
     public LogOffset latestOffset() {
-        throw new UnsupportedOperationException();
+        if (appends == null) throw new UnsupportedOperationException();
+        return latest;
     }
 
     @Override
