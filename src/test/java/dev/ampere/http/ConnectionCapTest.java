@@ -30,13 +30,8 @@ class ConnectionCapTest {
 
     @Test
     void connectionsPastTheCapAreRefusedCleanly() throws Exception {
-        List<RawHttp> held = new ArrayList<>();
+        List<RawHttp> held = fillToTheCap();
         try {
-            for (int i = 0; i < 3; i++) {
-                RawHttp c = new RawHttp(a.ampere.httpPort());
-                held.add(c);
-                assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
-            }
             try (RawHttp over = new RawHttp(a.ampere.httpPort())) {
                 RawHttp.Response r = over.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read();
                 assertEquals(503, r.status(), r.toString());
@@ -62,13 +57,8 @@ class ConnectionCapTest {
     /** An HTTP/2 connection (prior knowledge) past the cap: each of its streams is answered the same JSON 503. */
     @Test
     void http2ConnectionsPastTheCapGetA503OnEachStream() throws Exception {
-        List<RawHttp> held = new ArrayList<>();
+        List<RawHttp> held = fillToTheCap();
         try {
-            for (int i = 0; i < 3; i++) {
-                RawHttp c = new RawHttp(a.ampere.httpPort());
-                held.add(c);
-                assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
-            }
             try (RawHttp2 over = new RawHttp2(a.ampere.httpPort(), true)) {
                 for (int stream : new int[]{1, 3}) {
                     over.get(stream, "/v1/health");
@@ -79,5 +69,16 @@ class ConnectionCapTest {
         } finally {
             for (RawHttp c : held) c.close();
         }
+    }
+
+    /** Opens connections up to the cap (3), each answered once; the caller closes them. */
+    private static List<RawHttp> fillToTheCap() throws Exception {
+        List<RawHttp> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RawHttp c = new RawHttp(a.ampere.httpPort());
+            held.add(c);
+            assertEquals(200, c.send("GET /v1/health HTTP/1.1\r\nHost: l\r\n\r\n").read().status());
+        }
+        return held;
     }
 }
