@@ -208,15 +208,10 @@ public final class Consumer implements HibernatingBody {
     private Outcome handle(Object m) throws Exception {
         return switch (m) {
             case ConsumerMessages.Deliver d -> {
-                if (!transactions.isSnapshotKnown()) {
-                    if (waitingForSnapshot == null) waitingForSnapshot = new ArrayList<>();
-                    waitingForSnapshot.add(d);
-                    yield Outcome.CONTINUE;
-                }
-                DeliveryBatch batch = new DeliveryBatch();
-                Outcome o = collect(batch, d);
-                if (o == Outcome.CONTINUE) store(batch);
-                yield o;
+                // Only before the snapshot's bounds are known (after that, deliveries go to deliverQueued): they wait.
+                if (waitingForSnapshot == null) waitingForSnapshot = new ArrayList<>();
+                waitingForSnapshot.add(d);
+                yield Outcome.CONTINUE;
             }
             case ConsumerMessages.Barrier b -> {
                 // Every delivery before it is published (a drain of deliveries stores and publishes them before it
