@@ -3,6 +3,7 @@ package dev.ampere.http;
 import dev.ampere.config.Config;
 import dev.ampere.postgres.DatabaseUnavailable;
 import dev.ampere.postgres.QueryPoolView;
+import dev.ampere.postgres.RelationName;
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.postgres.TableLookup;
 import dev.ampere.replication.ReplicationProgress;
@@ -14,6 +15,7 @@ import dev.ampere.shapes.ShapeDefinitionException;
 import dev.ampere.shapes.ShapeState;
 import dev.ampere.shapes.VisibilityBarriers;
 import dev.ampere.stack.StackEvents;
+import dev.ampere.where.TableResolver;
 import dev.ampere.where.WhereClauseException;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.http.HeaderNames;
@@ -238,13 +240,33 @@ final class ShapeRoutes {
         }
         try {
             return Optional.of(ShapeDefinition.create(table.get(), params.where(), params.params(), params.columns(),
-                    params.replica(), params.logMode()));
+                    params.replica(), params.logMode(), this::subselectTable));
+        } catch (TableResolver.Unavailable e) {
+            ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
         } catch (WhereClauseException e) {
             ShapeResponses.invalid(res, method, RequestErrors.of(e.field(), e.getMessage()), cache);
         } catch (ShapeDefinitionException e) {
             ShapeResponses.invalid(res, method, RequestErrors.of(e.field(), e.getMessage()), cache);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The table a sub-select of a where clause names ({@code public} when it names no schema), as the shape's own
+     * table is looked up; a table shapes may not read is the client's error, as for the shape's own table.
+     */
+    private TableInfo subselectTable(String schema, String name) {
+        RelationName relation = new RelationName(schema == null ? "public" : schema, name);
+        try {
+            Optional<String> refusal = tables.refusal(relation, config.publicationName(), LOOKUP_TIMEOUT);
+            if (refusal.isPresent()) throw WhereClauseException.plain(refusal.get());
+            return tables.lookup(relation, LOOKUP_TIMEOUT).orElse(null);
+        } catch (DatabaseUnavailable e) {
+            throw new TableResolver.Unavailable(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TableResolver.Unavailable("interrupted", e);
+        }
     }
 
     void delete(ServerRequest req, ServerResponse res) {

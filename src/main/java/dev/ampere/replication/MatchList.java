@@ -1,5 +1,7 @@
 package dev.ampere.replication;
 
+import dev.ampere.shapes.ConsumerMessages;
+
 import java.util.Arrays;
 
 /**
@@ -14,6 +16,11 @@ final class MatchList {
     void add(int match) {
         if (size == items.length) items = Arrays.copyOf(items, size * 2);
         items[size++] = match;
+    }
+
+    /** The change position of the last match added, or -1. */
+    int lastPosition() {
+        return size == 0 ? -1 : ConsumerMessages.position(items[size - 1]);
     }
 
     int[] toArray() {

@@ -27,6 +27,10 @@ import java.util.Set;
  * evaluation went over its cost budget) is taken out of routing at once, before the next change, and reported in
  * {@link Routed#failed()}: it gets none of the fragment's changes, and the other shapes are routed as usual.
  *
+ * <p>A shape whose where clause has sub-selects is registered once per table it depends on: under its handle on its
+ * own table, and under {@code handle + "\u0000" + n} on the table of its n-th sub-select, each with a routing clause
+ * that admits every row the shape could need; matches found under any of them go to the shape's one list.
+ *
  * <p>Not thread-safe: owned by the ShapeLogCollector's thread.
  */
 final class ShapeRouter {
@@ -34,6 +38,8 @@ final class ShapeRouter {
     private final Map<Integer, List<ShapeSubscription>> byTable = new HashMap<>();
     private final Map<String, ShapeSubscription> byHandle = new HashMap<>();
     private final Map<ProcessRef, String> byConsumer = new HashMap<>();
+    /** The index keys of sub-select routes, to the handle of the shape they route to. */
+    private final Map<String, String> routeOwner = new HashMap<>();
     private int matchCount;
     private int lastUnmatched;
 
@@ -43,6 +49,25 @@ final class ShapeRouter {
         byConsumer.put(s.consumer(), s.handle());
         byTable.computeIfAbsent(s.table().oid(), k -> new ArrayList<>()).add(s);
         index.register(s.handle(), s.table(), s.where());
+        List<ShapeSubscription.Route> routes = s.dependencies();
+        for (int n = 0; n < routes.size(); n++) {
+            ShapeSubscription.Route r = routes.get(n);
+            String key = routeKey(s.handle(), n);
+            routeOwner.put(key, s.handle());
+            index.register(key, r.table(), r.where());
+            List<ShapeSubscription> onTable = byTable.computeIfAbsent(r.table().oid(), k -> new ArrayList<>());
+            if (!onTable.contains(s)) onTable.add(s);
+        }
+    }
+
+    private static String routeKey(String handle, int n) {
+        return handle + "\u0000" + n;
+    }
+
+    /** The shape an index key routes to. */
+    private String owner(String key) {
+        String owner = routeOwner.get(key);
+        return owner == null ? key : owner;
     }
 
     ShapeSubscription remove(String handle) {
@@ -50,10 +75,21 @@ final class ShapeRouter {
         if (s == null) return null;
         byConsumer.remove(s.consumer(), handle);
         index.remove(handle);
-        List<ShapeSubscription> list = byTable.get(s.table().oid());
-        list.remove(s);
-        if (list.isEmpty()) byTable.remove(s.table().oid());
+        removeFromTable(s.table().oid(), s);
+        for (int n = 0; n < s.dependencies().size(); n++) {
+            String key = routeKey(handle, n);
+            routeOwner.remove(key);
+            index.remove(key);
+            removeFromTable(s.dependencies().get(n).table().oid(), s);
+        }
         return s;
+    }
+
+    private void removeFromTable(int oid, ShapeSubscription s) {
+        List<ShapeSubscription> list = byTable.get(oid);
+        if (list == null) return;
+        list.remove(s);
+        if (list.isEmpty()) byTable.remove(oid);
     }
 
     ShapeSubscription get(String handle) {
@@ -113,19 +149,19 @@ final class ShapeRouter {
     private void route(Change change, int pos, Map<String, MatchList> out, Map<String, RuntimeException> failed) {
         int oid = change.relation().id();
         if (!index.hasShapes(oid)) return;
-        java.util.function.BiConsumer<String, RuntimeException> onFailure = failed::putIfAbsent;
+        java.util.function.BiConsumer<String, RuntimeException> onFailure = (key, e) -> failed.putIfAbsent(owner(key), e);
         switch (change) {
             case Change.Insert i -> {
-                for (String h : index.affectedShapes(oid, i.record()::value, onFailure)) add(out, h, pos, false, true);
+                for (String h : index.affectedShapes(oid, i.record()::value, onFailure)) add(out, owner(h), pos, false, true);
             }
             case Change.Delete d -> {
-                for (String h : index.affectedShapes(oid, d.oldRecord()::value, onFailure)) add(out, h, pos, true, false);
+                for (String h : index.affectedShapes(oid, d.oldRecord()::value, onFailure)) add(out, owner(h), pos, true, false);
             }
             case Change.Update u -> {
                 Set<String> oldIn = index.affectedShapes(oid, u.oldRecord()::value, onFailure);
                 Set<String> newIn = index.affectedShapes(oid, u.record()::value, onFailure);
-                for (String h : oldIn) if (!failed.containsKey(h)) add(out, h, pos, true, newIn.contains(h));
-                for (String h : newIn) if (!oldIn.contains(h) && !failed.containsKey(h)) add(out, h, pos, false, true);
+                for (String h : oldIn) if (!failed.containsKey(owner(h))) add(out, owner(h), pos, true, newIn.contains(h));
+                for (String h : newIn) if (!oldIn.contains(h) && !failed.containsKey(owner(h))) add(out, owner(h), pos, false, true);
             }
             case Change.Truncate t -> {
                 for (ShapeSubscription s : onTable(oid)) add(out, s.handle(), pos, false, false);
@@ -133,8 +169,14 @@ final class ShapeRouter {
         }
     }
 
+    /**
+     * A shape routed the same change through several of its tables' routes (a sub-select over its own table, or two
+     * over one table) gets it once: the facts of a shape with sub-selects are its consumer's to judge.
+     */
     private void add(Map<String, MatchList> out, String handle, int pos, boolean oldIn, boolean newIn) {
-        out.computeIfAbsent(handle, h -> new MatchList()).add(ConsumerMessages.match(pos, oldIn, newIn));
+        MatchList list = out.computeIfAbsent(handle, h -> new MatchList());
+        if (list.lastPosition() == pos) return;
+        list.add(ConsumerMessages.match(pos, oldIn, newIn));
         matchCount++;
     }
 }

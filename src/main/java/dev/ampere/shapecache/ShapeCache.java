@@ -8,6 +8,7 @@ import dev.ampere.process.ProcessBody;
 import dev.ampere.process.ProcessContext;
 import dev.ampere.process.ProcessRef;
 import dev.ampere.postgres.ReplicationStart;
+import dev.ampere.postgres.TableInfo;
 import dev.ampere.shapecache.storage.StorageFaultException;
 import dev.ampere.shapecache.storage.StorageSpace;
 import dev.ampere.shapecache.storage.ChronicleStackStorage;
@@ -105,7 +106,7 @@ public final class ShapeCache implements ProcessBody {
     // Publication clean-up (docs/protocol.md §3.5): how many shapes with running processes use each table (by oid).
     // Written only here; the PublicationSetup reads it to decide which tables may leave the publication.
     private final ConcurrentHashMap<Integer, Integer> shapesPerTable = new ConcurrentHashMap<>();
-    private final Map<String, Integer> tableOfShape = new HashMap<>();
+    private final Map<String, List<Integer>> tableOfShape = new HashMap<>();
     private PublicationSetup publications;
     // ELECTRIC_MAX_SHAPES: chooses victims on its own thread; and storage is deleted on another, off this one.
     private ShapeEvictor evictor;
@@ -270,7 +271,7 @@ public final class ShapeCache implements ProcessBody {
         waiters.add(c);
         creating.put(key, new Creation(handle, waiters));
         // The table counts as used before the snapshotter can put it in the publication (see PublicationSetup).
-        useTable(handle, d.table().oid());
+        useTables(handle, d);
         String h = handle;
         ProcessRef self = ctx.self();
         creations.execute(() -> create(d, h, self));
@@ -341,7 +342,7 @@ public final class ShapeCache implements ProcessBody {
 
     /** Starts a recovered shape's processes (new shapes start theirs on a creation task). */
     private void startProcesses(ShapeState state, Optional<SnapshotInfo> recovered) throws InterruptedException {
-        useTable(state.handle(), state.definition().table().oid());
+        useTables(state.handle(), state.definition());
         ProcessRef consumer;
         try {
             consumer = DynamicConsumerSupervisor.startShape(consumers, deps, state, recovered, publications);
@@ -353,16 +354,20 @@ public final class ShapeCache implements ProcessBody {
         consumer.monitor(ctx.self());
     }
 
-    private void useTable(String handle, int oid) {
-        tableOfShape.put(handle, oid);
-        shapesPerTable.merge(oid, 1, Integer::sum);
+    /** The shape's table and its sub-selects' tables stay in the publication while it lives. */
+    private void useTables(String handle, ShapeDefinition d) {
+        List<Integer> oids = d.tables().stream().map(TableInfo::oid).toList();
+        tableOfShape.put(handle, oids);
+        for (int oid : oids) shapesPerTable.merge(oid, 1, Integer::sum);
     }
 
     /** The shape's processes are gone: when it was its table's last shape, the table may leave the publication. */
     private void releaseTable(String handle) {
-        Integer oid = tableOfShape.remove(handle);
-        if (oid == null) return;
-        if (shapesPerTable.merge(oid, -1, (a, b) -> a + b == 0 ? null : a + b) == null) publications.tableUnused();
+        List<Integer> oids = tableOfShape.remove(handle);
+        if (oids == null) return;
+        boolean unused = false;
+        for (int oid : oids) unused |= shapesPerTable.merge(oid, -1, (a, b) -> a + b == 0 ? null : a + b) == null;
+        if (unused) publications.tableUnused();
     }
 
     /**

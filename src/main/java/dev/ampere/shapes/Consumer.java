@@ -63,8 +63,15 @@ public final class Consumer implements HibernatingBody {
     public static final String SHAPE_HANDLE = "shape_handle";
     private static final Duration STORAGE_RETRY = Duration.ofSeconds(1);
 
-    /** From the snapshotter: the snapshot's bounds are known; rows follow. */
-    public record SnapshotStarted(SnapshotInfo info) {}
+    /**
+     * From the snapshotter: the snapshot's bounds are known; rows follow. For a shape whose where clause has
+     * sub-selects, {@code values} are their values as the snapshot's transaction read them (null otherwise).
+     */
+    public record SnapshotStarted(SnapshotInfo info, SubqueryValueSets values) {
+        public SnapshotStarted(SnapshotInfo info) {
+            this(info, null);
+        }
+    }
 
     /** From the snapshotter: the first row is stored, or the snapshot is known to be empty. */
     public record SnapshotReady() {}
@@ -130,7 +137,7 @@ public final class Consumer implements HibernatingBody {
     /** The first run: routing in place, then the snapshot (a new shape) or its known bounds (a recovered one). */
     private void start(ProcessContext ctx) throws InterruptedException {
         ShapeDefinition d = state.definition();
-        feed.subscribe(new ShapeSubscription(state.handle(), d.table(), d.where().orElse(null), ctx.self()));
+        feed.subscribe(ShapeSubscription.of(state.handle(), d, ctx.self()));
         subscribed = true;
         if (recovered.isPresent()) {
             transactions.snapshotKnown(recovered.get());
@@ -220,8 +227,13 @@ public final class Consumer implements HibernatingBody {
                 else b.release().run();
                 yield Outcome.CONTINUE;
             }
-            case SnapshotStarted(SnapshotInfo info) -> {
-                transactions.snapshotKnown(info);
+            case SnapshotStarted(SnapshotInfo info, SubqueryValueSets values) -> {
+                if (values == null) {
+                    transactions.snapshotKnown(info);
+                } else {
+                    ShapeDefinition d = state.definition();
+                    transactions.snapshotKnown(info, new SubqueryJudge(d.where().orElseThrow(), d.table().oid(), values));
+                }
                 Outcome o = Outcome.CONTINUE;
                 if (waitingForSnapshot != null) {
                     DeliveryBatch batch = new DeliveryBatch();
@@ -284,7 +296,11 @@ public final class Consumer implements HibernatingBody {
         TransactionLog.Step step = transactions.accept(f, d.matches());
         if (step.truncated()) {
             store(batch);
-            return end(state.definition().table().quotedName() + " was truncated");
+            return end(truncatedTable(f, d.matches()) + " was truncated");
+        }
+        if (step.ended() != null) {
+            store(batch);
+            return end(step.ended());
         }
         batch.add(step, f.commitLsn());
         return Outcome.CONTINUE;
@@ -331,9 +347,23 @@ public final class Consumer implements HibernatingBody {
         void run() throws Exception;
     }
 
-    /** The relation still has the columns (names and types, in order) the shape was defined against. */
+    /** The name of the table a fragment's routed truncate emptied. */
+    private String truncatedTable(TransactionFragment f, int[] matches) {
+        for (int m : matches) {
+            if (f.changes().get(ConsumerMessages.position(m)) instanceof dev.ampere.changes.Change.Truncate t) {
+                return TableInfo.quoteIdent(t.relation().schema()) + "." + TableInfo.quoteIdent(t.relation().table());
+            }
+        }
+        return state.definition().table().quotedName();
+    }
+
+    /**
+     * The relation still has the columns (names and types, in order) the shape was defined against: its own table,
+     * or the table of one of its sub-selects.
+     */
     private boolean matchesTable(Relation r) {
-        TableInfo t = state.definition().table();
+        TableInfo t = state.definition().tables().stream().filter(x -> x.oid() == r.id()).findFirst()
+                .orElse(state.definition().table());
         if (!r.schema().equals(t.schema()) || !r.table().equals(t.name())) return false;
         if (r.columns().size() != t.columns().size()) return false;
         for (int i = 0; i < t.columns().size(); i++) {

@@ -2,6 +2,8 @@ package dev.ampere.shapes;
 
 import dev.ampere.postgres.ColumnInfo;
 import dev.ampere.postgres.TableInfo;
+import dev.ampere.where.Subquery;
+import dev.ampere.where.TableResolver;
 import dev.ampere.where.WhereClause;
 
 import java.util.ArrayList;
@@ -47,7 +49,19 @@ public record ShapeDefinition(TableInfo table, Optional<WhereClause> where, Map<
      */
     public static ShapeDefinition create(TableInfo table, Optional<String> whereText, Map<String, String> params,
                                          Optional<List<String>> requestedColumns, Replica replica, LogMode log) {
-        Optional<WhereClause> where = whereText.map(w -> WhereClause.parse(w, table, params));
+        return create(table, whereText, params, requestedColumns, replica, log, null);
+    }
+
+    /**
+     * As above, reading sub-selects in the where clause ({@code x IN (SELECT ...)}, docs/protocol.md "Sub-selects"),
+     * whose tables {@code resolver} finds; a null resolver refuses them.
+     *
+     * @throws TableResolver.Unavailable when a sub-select's table could not be looked up
+     */
+    public static ShapeDefinition create(TableInfo table, Optional<String> whereText, Map<String, String> params,
+                                         Optional<List<String>> requestedColumns, Replica replica, LogMode log,
+                                         TableResolver resolver) {
+        Optional<WhereClause> where = whereText.map(w -> WhereClause.parse(w, table, params, resolver));
         List<String> columns = requestedColumns.map(cols -> selectColumns(table, cols))
                 .orElseGet(() -> table.columns().stream().map(ColumnInfo::name).toList());
         // Params only mean something through a where clause (Electric ignores them otherwise): keep them out of the
@@ -102,6 +116,29 @@ public record ShapeDefinition(TableInfo table, Optional<WhereClause> where, Map<
     public static String newHandle(DefinitionKey key, long epochMicros) {
         int hash = (int) (key.high() >>> 32) & 0x7FF_FFFF;
         return hash + "-" + epochMicros;
+    }
+
+    /** Whether the where clause filters through sub-selects, whose values the shape's consumer keeps. */
+    public boolean hasSubqueries() {
+        return where.isPresent() && where.get().hasSubqueries();
+    }
+
+    /**
+     * The tables whose changes the shape depends on: its own first, then those of its sub-selects (nested ones
+     * too), each once.
+     */
+    public List<TableInfo> tables() {
+        List<TableInfo> out = new ArrayList<>();
+        out.add(table);
+        where.ifPresent(w -> addTables(w, out));
+        return out;
+    }
+
+    private static void addTables(WhereClause w, List<TableInfo> out) {
+        for (Subquery q : w.subqueries()) {
+            if (out.stream().noneMatch(t -> t.oid() == q.table().oid())) out.add(q.table());
+            q.where().ifPresent(inner -> addTables(inner, out));
+        }
     }
 
     /** The SQL of the where clause, regenerated from the parse tree (never the user's text), or empty. */

@@ -126,7 +126,16 @@ public final class ShapeDefinitionCodec {
             }
             if (table == null) throw new IllegalArgumentException("no table");
             TableInfo t = table;
-            Optional<WhereClause> compiled = Optional.ofNullable(where).map(w -> WhereClause.parse(w, t, params));
+            Optional<WhereClause> compiled;
+            try {
+                compiled = Optional.ofNullable(where).map(w -> WhereClause.parse(w, t, params));
+            } catch (dev.ampere.where.WhereClauseException e) {
+                if (!e.reason().equals("subqueries are not supported")) throw e;
+                // The values its sub-selects selected are not stored: they cannot be brought up to the stream's
+                // position, so the shape is not recovered and its clients refetch it (docs/protocol.md, "Sub-selects").
+                throw new IllegalArgumentException("its where clause filters through sub-selects, whose values are"
+                        + " not kept across restarts; its clients refetch it");
+            }
             return new ShapeDefinition(table, compiled, params, columns, explicit, replica, log);
         } catch (IOException e) {
             throw new IllegalArgumentException("unreadable shape definition", e);

@@ -2,12 +2,48 @@ package dev.ampere.shapes;
 
 import dev.ampere.postgres.TableInfo;
 import dev.ampere.process.ProcessRef;
+import dev.ampere.where.Subquery;
 import dev.ampere.where.WhereClause;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A shape's consumer as the log collector routes to it: the handle, the table (by OID, as pgoutput's relation
- * ids are table OIDs), the compiled where clause ({@code null} for every row) and the consumer process.
+ * ids are table OIDs), the compiled where clause ({@code null} for every row) and the consumer process. A shape whose
+ * where clause has sub-selects is also routed the changes of the sub-selects' tables ({@code dependencies}), and
+ * its clauses are routing clauses ({@link WhereClause#routingClause()}): they admit every row the shape could need,
+ * and the consumer, which keeps the sub-selects' values, judges the rows itself.
  *
  * <p>Immutable.
  */
-public record ShapeSubscription(String handle, TableInfo table, WhereClause where, ProcessRef consumer) {}
+public record ShapeSubscription(String handle, TableInfo table, WhereClause where, ProcessRef consumer,
+                                List<Route> dependencies) {
+
+    /** Changes of {@code table} that satisfy {@code where} (null: every change) go to the shape too. */
+    public record Route(TableInfo table, WhereClause where) {}
+
+    public ShapeSubscription {
+        dependencies = List.copyOf(dependencies);
+    }
+
+    public ShapeSubscription(String handle, TableInfo table, WhereClause where, ProcessRef consumer) {
+        this(handle, table, where, consumer, List.of());
+    }
+
+    /** The subscription of a shape: a plain where clause as it is, one with sub-selects as routing clauses. */
+    public static ShapeSubscription of(String handle, ShapeDefinition d, ProcessRef consumer) {
+        WhereClause where = d.where().orElse(null);
+        if (where == null || !where.hasSubqueries()) return new ShapeSubscription(handle, d.table(), where, consumer);
+        List<Route> routes = new ArrayList<>();
+        addRoutes(where, routes);
+        return new ShapeSubscription(handle, d.table(), where.routingClause(), consumer, routes);
+    }
+
+    private static void addRoutes(WhereClause where, List<Route> out) {
+        for (Subquery q : where.subqueries()) {
+            out.add(new Route(q.table(), q.where().map(WhereClause::routingClause).orElse(null)));
+            q.where().ifPresent(inner -> addRoutes(inner, out));
+        }
+    }
+}

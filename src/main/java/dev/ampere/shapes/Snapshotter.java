@@ -82,13 +82,15 @@ public final class Snapshotter implements ProcessBody {
         try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
             DataSource ds = pool.require();
             ShapeDefinition d = state.definition();
-            publications.prepare(ds, d.table());
+            for (TableInfo t : d.tables()) publications.prepare(ds, t);
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 c.setReadOnly(true);
                 SnapshotInfo info = currentSnapshot(c);
-                consumer.send(new Consumer.SnapshotStarted(info));
+                // A sub-select's values are read in the same transaction, so they are those the rows' query sees.
+                SubqueryValueSets values = d.hasSubqueries() ? readValues(c, d) : null;
+                consumer.send(new Consumer.SnapshotStarted(info, values));
                 ShapeStorage storage = state.storage();
                 long rows = 0;
                 if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
@@ -135,6 +137,40 @@ public final class Snapshotter implements ProcessBody {
             rs.next();
             return parseSnapshot(rs.getString(1));
         }
+    }
+
+    /**
+     * Reads what each sub-select of the shape's where clause selects (nested ones too), with the key of each row,
+     * inside the snapshot's transaction.
+     */
+    private static SubqueryValueSets readValues(Connection c, ShapeDefinition d) throws SQLException {
+        SubqueryValueSets values = new SubqueryValueSets(d.where().orElseThrow());
+        for (SubqueryValueSets.ValueSet set : values.all()) {
+            dev.ampere.where.Subquery q = set.subquery();
+            TableInfo t = q.table();
+            int width = t.columns().size();
+            int[] key = t.primaryKey().isEmpty() ? java.util.stream.IntStream.range(0, width).toArray()
+                    : t.primaryKey().stream().mapToInt(t::columnIndex).toArray();
+            java.util.SortedSet<Integer> read = new java.util.TreeSet<>();
+            for (int k : key) read.add(k);
+            for (int k : q.columnIndexes()) read.add(k);
+            int[] columns = read.stream().mapToInt(Integer::intValue).toArray();
+            String sql = "SELECT " + String.join(", ", java.util.Arrays.stream(columns)
+                    .mapToObj(i -> TableInfo.quoteIdent(t.columns().get(i).name())).toList())
+                    + " FROM " + t.quotedName() + q.where().map(w -> " WHERE " + w.toSql()).orElse("");
+            String prefix = dev.ampere.postgres.RowKeys.prefix(t.schema(), t.name());
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(1000);
+                try (ResultSet rs = s.executeQuery(sql)) {
+                    String[] row = new String[width];
+                    while (rs.next()) {
+                        for (int i = 0; i < columns.length; i++) row[columns[i]] = rs.getString(i + 1);
+                        set.add(dev.ampere.postgres.RowKeys.key(prefix, row, key), i -> row[i]);
+                    }
+                }
+            }
+        }
+        return values;
     }
 
     /** The COPY that reads a shape's rows, in its column order (text format; see {@link CopyTextRow}). */

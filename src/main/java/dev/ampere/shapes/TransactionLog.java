@@ -20,12 +20,20 @@ import java.util.function.Supplier;
  */
 final class TransactionLog {
     /** What one fragment produced. */
-    record Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction) {}
+    /** What one fragment produced; {@code ended} is why the shape must end (its sub-selects' values moved), or null. */
+    record Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction,
+                String ended) {
+        Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction) {
+            this(items, truncated, transactionEnded, wroteInTransaction, null);
+        }
+    }
 
     private final Supplier<ShapeChangeConverter> converters;
     /** Made on first use and dropped by {@link #releaseConverter} (its encoder buffer is most of an idle shape). */
     private ShapeChangeConverter converter;
     private SnapshotVisibility visibility;
+    /** For a shape whose where clause has sub-selects: the judge of its changes, from the snapshot's values. */
+    private SubqueryJudge judge;
     private boolean filtering;
     private boolean inTransaction;
     private boolean skipTransaction;
@@ -50,6 +58,12 @@ final class TransactionLog {
     void snapshotKnown(SnapshotInfo info) {
         visibility = new SnapshotVisibility(info);
         filtering = true;
+    }
+
+    /** As {@link #snapshotKnown(SnapshotInfo)}, with the judge of a shape whose where clause has sub-selects. */
+    void snapshotKnown(SnapshotInfo info, SubqueryJudge judge) {
+        snapshotKnown(info);
+        this.judge = judge;
     }
 
     boolean isSnapshotKnown() {
@@ -84,9 +98,26 @@ final class TransactionLog {
             for (int m : matches) {
                 Change change = changes.get(ConsumerMessages.position(m));
                 if (change instanceof Change.Truncate) return new Step(List.of(), true, false, wroteInTransaction);
+                boolean oldIn = ConsumerMessages.oldIn(m), newIn = ConsumerMessages.newIn(m);
+                if (judge != null) {
+                    int verdict;
+                    try {
+                        verdict = judge.judge(change);
+                    } catch (RuntimeException e) {
+                        return new Step(List.of(), false, false, wroteInTransaction,
+                                "its where clause could not be evaluated on the change at " + change.offset() + ": "
+                                        + e.getMessage());
+                    }
+                    if (verdict == SubqueryJudge.MOVED) {
+                        return new Step(List.of(), false, false, wroteInTransaction,
+                                "rows moved in or out through a sub-select at " + change.offset());
+                    }
+                    if (verdict == SubqueryJudge.NOT_OWN) continue;
+                    oldIn = (verdict & SubqueryJudge.OLD_IN) != 0;
+                    newIn = (verdict & SubqueryJudge.NEW_IN) != 0;
+                }
                 if (converter == null) converter = converters.get();
-                converter.convert(change, ConsumerMessages.oldIn(m), ConsumerMessages.newIn(m), f.commitLsn(), f.xid(),
-                        items);
+                converter.convert(change, oldIn, newIn, f.commitLsn(), f.xid(), items);
             }
             ready = new ArrayList<>(items.size() + 1);
             for (LogItem item : items) {

@@ -22,12 +22,38 @@ final class Binder {
     private final String text;
     private final TableInfo table;
     private final Map<String, String> params;
-    private final Map<Integer, SqlType> paramTypes = new TreeMap<>();
+    private final Map<Integer, SqlType> paramTypes;
+    /** Finds the tables of sub-selects; null where sub-selects are refused (subset where clauses). */
+    private final TableResolver resolver;
+    /** The clause's distinct sub-selects, in order of appearance: {@link Expr.InSubquery#index()} points here. */
+    private final List<Subquery> subqueries = new ArrayList<>();
+    private final Map<String, Integer> subqueryIndexes = new java.util.HashMap<>();
+    /** Per sub-select, whether it was used with positive polarity (true) or under an odd number of negations. */
+    private final Map<Integer, Boolean> polarity = new java.util.HashMap<>();
+    /** Whether the node being bound sits directly in AND / OR / NOT (or is the root): where sub-selects may be. */
+    private boolean logical = true;
+    private int negations;
 
     Binder(String text, TableInfo table, Map<String, String> params) {
+        this(text, table, params, null, new TreeMap<>());
+    }
+
+    Binder(String text, TableInfo table, Map<String, String> params, TableResolver resolver) {
+        this(text, table, params, resolver, new TreeMap<>());
+    }
+
+    /** A binder for a sub-select's where clause shares the parameters and their inferred types with the outer one. */
+    private Binder(String text, TableInfo table, Map<String, String> params, TableResolver resolver,
+                   Map<Integer, SqlType> paramTypes) {
         this.text = text;
         this.table = table;
         this.params = params;
+        this.resolver = resolver;
+        this.paramTypes = paramTypes;
+    }
+
+    List<Subquery> subqueries() {
+        return List.copyOf(subqueries);
     }
 
     Map<Integer, SqlType> paramTypes() {
@@ -39,6 +65,16 @@ final class Binder {
     }
 
     Expr bind(Ast ast) {
+        boolean parentLogical = logical;
+        logical = ast instanceof Ast.And || ast instanceof Ast.Or || ast instanceof Ast.Not;
+        try {
+            return bindNode(ast, parentLogical);
+        } finally {
+            logical = parentLogical;
+        }
+    }
+
+    private Expr bindNode(Ast ast, boolean parentLogical) {
         return switch (ast) {
             case Ast.Literal l -> literal(l);
             case Ast.ColumnRef c -> column(c);
@@ -47,13 +83,19 @@ final class Binder {
             case Ast.Binary b -> binary(b.op(), bind(b.left()), bind(b.right()), b.pos());
             case Ast.And a -> new Expr.And(flatten(a, true));
             case Ast.Or o -> new Expr.Or(flatten(o, false));
-            case Ast.Not n -> new Expr.Not(boolArg(bind(n.arg()), "NOT", n.pos()));
+            case Ast.Not n -> {
+                negations++;
+                try {
+                    yield new Expr.Not(boolArg(bind(n.arg()), "NOT", n.pos()));
+                } finally {
+                    negations--;
+                }
+            }
             case Ast.IsTest t -> isTest(t);
             case Ast.Distinct d -> distinct(d);
             case Ast.Like l -> like(l);
             case Ast.InList in -> Lists.inList(this, in);
-            // Parsed, but not served yet: shapes have no move-in/move-out, so the form is refused as before.
-            case Ast.InSubquery in -> throw error("subqueries are not supported", in.pos());
+            case Ast.InSubquery in -> inSubquery(in, parentLogical);
             case Ast.Row r -> throw error("row expressions are not supported", r.pos());
             case Ast.Between b -> between(b);
             case Ast.AnyAll a -> Lists.anyAll(this, a);
@@ -63,6 +105,84 @@ final class Binder {
             case Ast.Subscript s -> Lists.subscript(this, s);
             case Ast.Unsupported u -> throw error(u.what(), u.pos());
         };
+    }
+
+    /**
+     * {@code x [NOT] IN (SELECT ...)} and {@code (a, b) [NOT] IN (SELECT ...)} (docs/protocol.md, "Sub-selects"): the
+     * left side plain columns, the sub-select's table resolved and its where clause bound against that table (with
+     * the same parameters), the types equal column by column. Identical sub-selects of one clause share an index.
+     * Only as a condition combined with AND, OR and NOT, and each sub-select with one polarity throughout.
+     */
+    private Expr inSubquery(Ast.InSubquery in, boolean parentLogical) {
+        if (resolver == null) throw error("subqueries are not supported", in.pos());
+        if (!parentLogical) {
+            throw error("`IN (SELECT ...)` is only supported as a condition combined with AND, OR and NOT", in.pos());
+        }
+        List<Ast> leftSide = in.arg() instanceof Ast.Row r ? r.elements() : List.of(in.arg());
+        List<Expr> left = new ArrayList<>();
+        for (Ast a : leftSide) {
+            if (!(a instanceof Ast.ColumnRef)) {
+                throw error("currently, left side of `IN (SELECT ...)` can only be a column reference or a list of"
+                        + " column references", in.pos());
+            }
+            left.add(bind(a));
+        }
+        Ast.Subselect select = in.select();
+        TableInfo inner = resolver.resolve(select.schema(), select.table());
+        if (inner == null) {
+            String name = select.schema() == null ? select.table() : select.schema() + "." + select.table();
+            throw error("relation \"" + name + "\" does not exist", select.pos());
+        }
+        List<String> columns = new ArrayList<>();
+        int[] indexes = new int[select.columns().size()];
+        List<SqlType> types = new ArrayList<>();
+        for (int i = 0; i < indexes.length; i++) {
+            String name = select.columns().get(i);
+            int index = inner.columnIndex(name);
+            if (index < 0) throw error("unknown reference " + name, select.pos());
+            ColumnInfo col = inner.columns().get(index);
+            SqlType type = ColumnTypes.of(col);
+            if (type == null) {
+                throw error("type " + col.typeName() + " of column " + col.name() + " is not supported", select.pos());
+            }
+            columns.add(col.name());
+            indexes[i] = index;
+            types.add(type);
+        }
+        List<SqlType> leftTypes = left.stream().map(Expr::type).toList();
+        if (!leftTypes.equals(types)) {
+            throw error("left side of `IN (SELECT ...)` has type " + readable(leftTypes) + " but subquery returns "
+                    + readable(types) + "[]", in.pos());
+        }
+        for (SqlType t : types) {
+            if (t.array() || !(IndexPlan.indexable(t) || t.base() == Base.FLOAT4 || t.base() == Base.FLOAT8)) {
+                throw error("type " + t.pgName() + " is not supported in `IN (SELECT ...)`", in.pos());
+            }
+        }
+        java.util.Optional<WhereClause> where = java.util.Optional.empty();
+        if (select.where() != null) {
+            Binder nested = new Binder(text, inner, params, resolver, paramTypes);
+            Expr e = Simplifier.simplify(nested.settle(nested.bind(select.where()), 0));
+            if (!e.type().equals(SqlType.BOOL)) throw error("WHERE clause must return a boolean", select.pos());
+            where = java.util.Optional.of(WhereClause.bound(e, nested.subqueries()));
+        }
+        Subquery subquery = new Subquery(inner, List.copyOf(columns), indexes, List.copyOf(types), where);
+        int index = subqueryIndexes.computeIfAbsent(subquery.selectSql(), k -> {
+            subqueries.add(subquery);
+            return subqueries.size() - 1;
+        });
+        boolean positive = (negations % 2 == 0) != in.negated();
+        Boolean prior = polarity.putIfAbsent(index, positive);
+        if (prior != null && prior != positive) {
+            throw error("a subquery dependency cannot be used with both positive and negative polarity in the same"
+                    + " filter", in.pos());
+        }
+        return new Expr.InSubquery(List.copyOf(left), index, subqueries.get(index), in.negated());
+    }
+
+    private static String readable(List<SqlType> types) {
+        if (types.size() == 1) return types.getFirst().pgName();
+        return "row of (" + String.join(", ", types.stream().map(SqlType::pgName).toList()) + ")";
     }
 
     /** A numeric literal within Postgres's numeric range (an out-of-range one fails as in Postgres). */

@@ -78,6 +78,15 @@ final class Compiler {
                 yield row -> Semantics.distinct(l.eval(row), r.eval(row), d.eq(), d.negated());
             }
             case Expr.InList in -> inList(in);
+            case Expr.InSubquery in -> {
+                Node[] args = all(in.args());
+                int index = in.index();
+                boolean negated = in.negated();
+                yield row -> {
+                    Boolean member = SubqueryRow.member(row, index, evalAll(args, row));
+                    return member == null ? null : member != negated;
+                };
+            }
             case Expr.AnyAll a -> {
                 Node l = compile(a.left()), arr = compile(a.array());
                 yield row -> Semantics.anyAll(l.eval(row), (PgArray) arr.eval(row), a.fn(), a.all());
@@ -115,6 +124,7 @@ final class Compiler {
             case Expr.IsBool b -> references(b.arg());
             case Expr.Distinct d -> references(d.left()) || references(d.right());
             case Expr.InList in -> references(in.arg()) || in.items().stream().anyMatch(Compiler::references);
+            case Expr.InSubquery in -> true; // the sub-select's values change: never folded
             case Expr.AnyAll a -> references(a.left()) || references(a.array());
             case Expr.Special s -> s.args().stream().anyMatch(Compiler::references);
             case Expr.Concat c -> c.args().stream().anyMatch(Compiler::references);

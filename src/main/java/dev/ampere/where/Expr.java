@@ -93,6 +93,17 @@ sealed interface Expr {
         }
     }
 
+    /**
+     * {@code args [NOT] IN (SELECT ...)}: whether the values of {@code args} are among the current values of
+     * sub-select {@code index} of the clause ({@link WhereClause#subqueries()}), which the evaluating shape supplies
+     * ({@link SubqueryValues}); three-valued as SQL's IN.
+     */
+    record InSubquery(List<Expr> args, int index, Subquery subquery, boolean negated) implements Expr {
+        public SqlType type() {
+            return SqlType.BOOL;
+        }
+    }
+
     /** {@code left op ANY|ALL (array)}, three-valued over the elements. */
     record AnyAll(Expr left, String op, Expr array, Fn.F2 fn, boolean all) implements Expr {
         public SqlType type() {

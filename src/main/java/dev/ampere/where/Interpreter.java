@@ -42,6 +42,10 @@ public final class Interpreter {
             case Expr.IsBool b -> Semantics.isBool(eval(b.arg(), row), b.value(), b.negated());
             case Expr.Distinct d -> Semantics.distinct(eval(d.left(), row), eval(d.right(), row), d.eq(), d.negated());
             case Expr.InList in -> Semantics.in(eval(in.arg(), row), evalAll(in.items(), row), in.eq(), in.negated());
+            case Expr.InSubquery in -> {
+                Boolean member = SubqueryRow.member(row, in.index(), evalAll(in.args(), row));
+                yield member == null ? null : member != in.negated();
+            }
             case Expr.AnyAll a -> Semantics.anyAll(eval(a.left(), row), (PgArray) eval(a.array(), row), a.fn(), a.all());
             case Expr.Special s -> Semantics.special(s.name(), evalAll(s.args(), row), LESS, EQUAL);
             case Expr.Concat c -> Semantics.concat(evalAll(c.args(), row), c.args().stream().map(Expr::type).toArray(SqlType[]::new));

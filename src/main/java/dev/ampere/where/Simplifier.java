@@ -38,6 +38,7 @@ final class Simplifier {
                 if (items.size() == 1 && (isNull(arg) || isNull(items.getFirst()))) yield new Expr.Const(null, SqlType.BOOL, 0);
                 yield foldIfConstant(new Expr.InList(arg, items, in.eq(), in.negated()));
             }
+            case Expr.InSubquery in -> new Expr.InSubquery(all(in.args()), in.index(), in.subquery(), in.negated());
             case Expr.AnyAll a -> foldIfConstant(new Expr.AnyAll(simplify(a.left()), a.op(), simplify(a.array()), a.fn(), a.all()));
             case Expr.Special s -> foldIfConstant(new Expr.Special(s.name(), all(s.args()), s.type()));
             case Expr.Concat c -> foldIfConstant(new Expr.Concat(all(c.args())));

@@ -80,6 +80,7 @@ final class SqlRenderer {
                 list(in.items(), sb);
                 sb.append("))");
             }
+            case Expr.InSubquery in -> subselect(in, sb);
             case Expr.AnyAll a -> {
                 sb.append('(');
                 render(a.left(), sb);
@@ -169,6 +170,27 @@ final class SqlRenderer {
         sb.append(name).append('(');
         list(args, sb);
         sb.append(')');
+    }
+
+    /** {@code (args) [NOT] IN (SELECT cols FROM table WHERE ...)}, the inner clause rendered by this renderer. */
+    private void subselect(Expr.InSubquery in, StringBuilder sb) {
+        sb.append('(');
+        if (in.args().size() == 1) {
+            render(in.args().getFirst(), sb);
+        } else {
+            sb.append('(');
+            list(in.args(), sb);
+            sb.append(')');
+        }
+        Subquery q = in.subquery();
+        sb.append(in.negated() ? " NOT IN (SELECT " : " IN (SELECT ")
+                .append(String.join(", ", q.columns().stream().map(TableInfo::quoteIdent).toList()))
+                .append(" FROM ").append(q.table().quotedName());
+        if (q.where().isPresent()) {
+            sb.append(" WHERE ");
+            render(q.where().get().expr(), sb);
+        }
+        sb.append("))");
     }
 
     private void list(List<Expr> items, StringBuilder sb) {

@@ -28,10 +28,17 @@ public final class WhereClause {
     private final boolean budgeted;
     private final int[] columns;
     private final Map<Integer, SqlType> columnTypes;
+    /** The clause's sub-selects ({@link Expr.InSubquery#index()}); empty for most clauses. */
+    private final List<Subquery> subqueries;
 
     private WhereClause(String text, Expr expr) {
+        this(text, expr, List.of());
+    }
+
+    private WhereClause(String text, Expr expr, List<Subquery> subqueries) {
         this.text = text;
         this.expr = expr;
+        this.subqueries = List.copyOf(subqueries);
         this.compiled = Compiler.compile(expr);
         this.budgeted = charges(expr);
         this.columns = collectColumns(expr);
@@ -52,10 +59,21 @@ public final class WhereClause {
      * @throws WhereClauseException with Electric's message and location when the clause or params are invalid
      */
     public static WhereClause parse(String text, TableInfo table, Map<String, String> params) {
+        return parse(text, table, params, null);
+    }
+
+    /**
+     * As {@link #parse(String, TableInfo, Map)}, also reading Electric's sub-selects
+     * ({@code x [NOT] IN (SELECT cols FROM t [WHERE ...])}, docs/protocol.md "Sub-selects"), whose tables
+     * {@code resolver} finds; with a null resolver they are refused with {@code subqueries are not supported}.
+     *
+     * @throws TableResolver.Unavailable when the resolver could not read a table's metadata
+     */
+    public static WhereClause parse(String text, TableInfo table, Map<String, String> params, TableResolver resolver) {
         Map<String, String> p = params == null ? Map.of() : params;
         try {
-            return parseChecked(text, table, p);
-        } catch (WhereClauseException e) {
+            return parseChecked(text, table, p, resolver);
+        } catch (WhereClauseException | TableResolver.Unavailable e) {
             throw e;
         } catch (RuntimeException e) {
             // A bug of ours must still give the client a 400, never a 500 it would retry forever.
@@ -64,20 +82,22 @@ public final class WhereClause {
         }
     }
 
-    private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params) {
+    private static WhereClause parseChecked(String text, TableInfo table, Map<String, String> params,
+                                            TableResolver resolver) {
         // Constant folding evaluates: a constant sub-expression over its budget is the client's error (400).
         long[] budget = EvalBudget.open(EvalBudget.STEPS);
         try {
-            return parseBudgeted(text, table, params);
+            return parseBudgeted(text, table, params, resolver);
         } finally {
             EvalBudget.close(budget);
         }
     }
 
-    private static WhereClause parseBudgeted(String text, TableInfo table, Map<String, String> params) {
+    private static WhereClause parseBudgeted(String text, TableInfo table, Map<String, String> params,
+                                             TableResolver resolver) {
         validateParams(params);
         Ast ast = Parser.parse(text);
-        Binder binder = new Binder(text, table, params);
+        Binder binder = new Binder(text, table, params, resolver);
         Expr expr = Simplifier.simplify(binder.settle(binder.bind(ast), 0));
         if (!expr.type().equals(SqlType.BOOL)) throw WhereClauseException.plain("WHERE clause must return a boolean");
         for (String key : params.keySet()) {
@@ -85,7 +105,91 @@ public final class WhereClause {
                 throw new WhereClauseException("parameter value for $" + key + " was not used", 0);
             }
         }
-        return new WhereClause(text, expr);
+        List<Subquery> subqueries = binder.subqueries();
+        if (!subqueries.isEmpty()) {
+            long disjuncts = disjuncts(expr, true);
+            if (disjuncts > MAX_DISJUNCTS) {
+                throw WhereClauseException.plain("WHERE clause too complex for DNF decomposition (" + disjuncts
+                        + " disjuncts exceeds limit of " + MAX_DISJUNCTS + ")");
+            }
+        }
+        return new WhereClause(text, expr, subqueries);
+    }
+
+    /** The most disjuncts a clause with sub-selects may have in disjunctive normal form, as Electric allows. */
+    static final int MAX_DISJUNCTS = 100;
+
+    /** How many disjuncts the clause has in disjunctive normal form (NOT pushed down), without expanding it. */
+    private static long disjuncts(Expr e, boolean positive) {
+        return switch (e) {
+            case Expr.Not n -> disjuncts(n.arg(), !positive);
+            case Expr.And a -> positive ? product(a.args(), true) : sum(a.args(), false);
+            case Expr.Or o -> positive ? sum(o.args(), true) : product(o.args(), false);
+            default -> 1;
+        };
+    }
+
+    private static long sum(List<Expr> args, boolean positive) {
+        long n = 0;
+        for (Expr a : args) n = Math.min(Long.MAX_VALUE / 2, n + disjuncts(a, positive));
+        return n;
+    }
+
+    private static long product(List<Expr> args, boolean positive) {
+        long n = 1;
+        for (Expr a : args) n = Math.min(1L << 40, n * disjuncts(a, positive));
+        return n;
+    }
+
+    /** A sub-select's bound where clause (its text is the regenerated SQL). */
+    static WhereClause bound(Expr expr, List<Subquery> subqueries) {
+        return new WhereClause(SqlRenderer.render(expr), expr, subqueries);
+    }
+
+    /** The clause's distinct sub-selects, numbered as {@link SubqueryValues} numbers them; empty for most clauses. */
+    public List<Subquery> subqueries() {
+        return subqueries;
+    }
+
+    public boolean hasSubqueries() {
+        return !subqueries.isEmpty();
+    }
+
+    /**
+     * A clause without sub-selects that every row satisfying this one satisfies too, for routing changes to the
+     * shape without the sub-selects' values: each {@code IN (SELECT ...)} condition becomes TRUE where it counts
+     * positively and FALSE under an odd number of NOTs (sub-selects only appear combined with AND, OR and NOT, which
+     * are monotone). Null when that admits every row; this clause itself when it has no sub-selects.
+     */
+    public WhereClause routingClause() {
+        if (subqueries.isEmpty()) return this;
+        Expr routed = Simplifier.simplify(relax(expr, true));
+        if (routed instanceof Expr.Const c && Boolean.TRUE.equals(c.value())) return null;
+        return new WhereClause(text, routed);
+    }
+
+    private static Expr relax(Expr e, boolean positive) {
+        return switch (e) {
+            case Expr.InSubquery in -> new Expr.Const(positive, SqlType.BOOL, 0);
+            case Expr.Not n -> new Expr.Not(relax(n.arg(), !positive));
+            case Expr.And a -> new Expr.And(a.args().stream().map(x -> relax(x, positive)).toList());
+            case Expr.Or o -> new Expr.Or(o.args().stream().map(x -> relax(x, positive)).toList());
+            default -> e;
+        };
+    }
+
+    /**
+     * As {@link #includes(RowValues)} for a clause with sub-selects, whose current values {@code values} holds.
+     *
+     * @throws EvalException where Postgres would raise an error for this row, or over the evaluation budget
+     */
+    public boolean includes(RowValues row, SubqueryValues values) {
+        return evaluate(row, values) == Boolean.TRUE;
+    }
+
+    /** As {@link #evaluate(RowValues)} for a clause with sub-selects, whose current values {@code values} holds. */
+    public Boolean evaluate(RowValues row, SubqueryValues values) {
+        return evaluate(new SubqueryRow(row, values));
     }
 
     /** Checks the params map alone (§2.2): numeric keys, numbered 1..n without gaps. */
@@ -275,6 +379,7 @@ public final class WhereClause {
             case Expr.IsBool b -> out.add(b.arg());
             case Expr.Distinct d -> { out.add(d.left()); out.add(d.right()); }
             case Expr.InList in -> { out.add(in.arg()); out.addAll(in.items()); }
+            case Expr.InSubquery in -> out.addAll(in.args());
             case Expr.AnyAll a -> { out.add(a.left()); out.add(a.array()); }
             case Expr.Special s -> out.addAll(s.args());
             case Expr.Concat c -> out.addAll(c.args());

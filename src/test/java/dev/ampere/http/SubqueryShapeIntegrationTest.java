@@ -1,0 +1,168 @@
+package dev.ampere.http;
+
+import dev.ampere.testing.RunningAmpere;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Shapes whose where clause filters through a sub-select, over real HTTP against a real stack (docs/protocol.md,
+ * "Sub-selects"): the snapshot holds exactly the rows Postgres selects, a change of the shape's own table arrives
+ * live when its row passes the whole clause, a change of the sub-select's table that does not change its values
+ * passes unseen, and one that does ends the shape with 409 must-refetch, after which the new shape holds the moved
+ * rows. Also the 400s Electric gives for the forms it refuses.
+ */
+class SubqueryShapeIntegrationTest {
+    private static RunningAmpere a;
+
+    @BeforeAll
+    static void start() throws Exception {
+        a = new RunningAmpere("ELECTRIC_LONG_POLL_TIMEOUT", "2000");
+        a.sql("CREATE TABLE projects (id int PRIMARY KEY, owner int, archived bool NOT NULL DEFAULT false)",
+                "CREATE TABLE tasks (id int PRIMARY KEY, project_id int, title text)",
+                "CREATE TABLE teams (id int PRIMARY KEY, users int[])",
+                "INSERT INTO projects VALUES (1, 10, false), (2, 10, false), (3, 20, false), (4, NULL, true)",
+                "INSERT INTO tasks VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c'), (4, NULL, 'd'), (5, 4, 'e')",
+                "CREATE TABLE orgs (id int PRIMARY KEY, region text)",
+                "CREATE TABLE depts (id int PRIMARY KEY, org_id int)",
+                "CREATE TABLE staff (id int PRIMARY KEY, dept_id int, senior bool)",
+                "INSERT INTO orgs VALUES (1, 'eu'), (2, 'us'), (3, 'eu')",
+                "INSERT INTO depts VALUES (1, 1), (2, 2), (3, 3), (4, NULL)",
+                "INSERT INTO staff VALUES (1, 1, true), (2, 2, true), (3, 3, false), (4, 4, true), (5, 1, false)");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        a.close();
+    }
+
+    private static Map<String, String> shape(String where, String... more) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("table", "tasks");
+        p.put("offset", "-1");
+        p.put("where", where);
+        for (int i = 0; i < more.length; i += 2) p.put(more[i], more[i + 1]);
+        return p;
+    }
+
+    /** The rows of a snapshot response, by key, as the JSON text of each value object. */
+    private static int countInserts(String body) {
+        int n = 0;
+        for (int i = body.indexOf("\"operation\":\"insert\""); i >= 0; i = body.indexOf("\"operation\":\"insert\"", i + 1)) n++;
+        return n;
+    }
+
+    private static HttpResponse<String> live(Map<String, String> initial, HttpResponse<String> last) throws Exception {
+        Map<String, String> p = new LinkedHashMap<>(initial);
+        p.put("offset", last.headers().firstValue("electric-offset").orElseThrow());
+        p.put("handle", last.headers().firstValue("electric-handle").orElseThrow());
+        p.put("live", "true");
+        return a.shape(p);
+    }
+
+    @Test
+    void rowsFollowTheSubSelectAndAMoveEndsTheShape() throws Exception {
+        Map<String, String> p = shape("project_id IN (SELECT id FROM projects WHERE owner = $1)", "params[1]", "10");
+        HttpResponse<String> r = a.shape(p);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(2, countInserts(r.body()), r.body());
+        assertTrue(r.body().contains("\"key\":\"\\\"public\\\".\\\"tasks\\\"/\\\"1\\\"\""), r.body());
+        assertTrue(r.body().contains("\"key\":\"\\\"public\\\".\\\"tasks\\\"/\\\"2\\\"\""), r.body());
+        // Up to date first.
+        r = live(p, r);
+        while (r.statusCode() == 200 && !r.headers().firstValue("electric-up-to-date").isPresent()) r = live(p, r);
+
+        // A task in a project of owner 10 arrives; one in another project does not.
+        a.sql("INSERT INTO tasks VALUES (10, 3, 'not mine')", "INSERT INTO tasks VALUES (11, 1, 'mine')");
+        HttpResponse<String> change = live(p, r);
+        assertEquals(200, change.statusCode(), change.body());
+        assertTrue(change.body().contains("\"id\":\"11\""), change.body());
+        assertFalse(change.body().contains("\"id\":\"10\""), change.body());
+
+        // A change of projects that leaves the sub-select's values as they were passes unseen.
+        a.sql("UPDATE projects SET archived = true WHERE id = 1", "INSERT INTO tasks VALUES (12, 2, 'also mine')");
+        HttpResponse<String> next = live(p, change);
+        assertEquals(200, next.statusCode(), next.body());
+        assertTrue(next.body().contains("\"id\":\"12\""), next.body());
+
+        // Project 3 moves to owner 10: its tasks move in, so the shape ends and the client refetches.
+        a.sql("UPDATE projects SET owner = 10 WHERE id = 3");
+        HttpResponse<String> moved = live(p, next);
+        assertEquals(409, moved.statusCode(), moved.body());
+        assertTrue(moved.body().contains("must-refetch"), moved.body());
+        HttpResponse<String> again = a.shape(p);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(6, countInserts(again.body()), again.body()); // tasks 1, 2, 3, 10, 11, 12
+    }
+
+    @Test
+    void notInFollowsSqlNullSemantics() throws Exception {
+        // projects.owner holds a NULL: x NOT IN (..., NULL) is never true, so the shape is empty.
+        HttpResponse<String> r = a.shape(shape("project_id NOT IN (SELECT owner FROM projects)"));
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(0, countInserts(r.body()), r.body());
+        // Archived projects hold no NULL id: tasks outside them, with a non-NULL project, are in.
+        r = a.shape(shape("project_id NOT IN (SELECT id FROM projects WHERE archived) AND id < 10"));
+        assertEquals(200, r.statusCode(), r.body());
+        assertFalse(r.body().contains("\"id\":\"4\""), r.body()); // NULL project_id: NULL NOT IN (...) is NULL
+        assertFalse(r.body().contains("\"id\":\"5\""), r.body()); // project 4 is archived
+    }
+
+    @Test
+    void nestedAndCombinedSubSelects() throws Exception {
+        Map<String, String> p = shape("senior AND dept_id IN (SELECT id FROM depts WHERE org_id IN"
+                + " (SELECT id FROM orgs WHERE region = $1)) OR id = 2", "params[1]", "eu");
+        p.put("table", "staff");
+        HttpResponse<String> r = a.shape(p);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(2, countInserts(r.body()), r.body()); // staff 1 (senior, dept 1 of an eu org) and staff 2
+        assertTrue(r.body().contains("\"id\":\"1\""), r.body());
+        assertTrue(r.body().contains("\"id\":\"2\""), r.body());
+        r = live(p, r);
+        while (r.statusCode() == 200 && !r.headers().firstValue("electric-up-to-date").isPresent()) r = live(p, r);
+        // The innermost set changes (org 2 moves to eu): the shape ends.
+        a.sql("UPDATE orgs SET region = 'eu' WHERE id = 2");
+        HttpResponse<String> moved = live(p, r);
+        assertEquals(409, moved.statusCode(), moved.body());
+        p.put("table", "tasks");
+        r = a.shape(shape("(id, project_id) IN (SELECT id, id FROM projects)"));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"id\":\"1\""), r.body());
+    }
+
+    private static void assert400(Map<String, String> p, String message) throws Exception {
+        HttpResponse<String> r = a.shape(p);
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains(message.replace("\"", "\\\"")), r.body());
+    }
+
+    @Test
+    void refusedFormsAre400s() throws Exception {
+        assert400(shape("title IN (SELECT id FROM projects)"),
+                "left side of `IN (SELECT ...)` has type text but subquery returns int4[]");
+        assert400(shape("(id, title) IN (SELECT id, owner FROM projects)"),
+                "left side of `IN (SELECT ...)` has type row of (int4, text) but subquery returns row of (int4, int4)[]");
+        assert400(shape("id + 1 IN (SELECT id FROM projects)"),
+                "currently, left side of `IN (SELECT ...)` can only be a column reference or a list of column references");
+        assert400(shape("project_id IN (SELECT id FROM nowhere)"), "relation \"nowhere\" does not exist");
+        assert400(shape("project_id IN (SELECT ghost FROM projects)"), "unknown reference ghost");
+        assert400(shape("project_id IN (SELECT id FROM projects) OR NOT project_id IN (SELECT id FROM projects)"),
+                "a subquery dependency cannot be used with both positive and negative polarity in the same filter");
+        assert400(shape("(project_id IN (SELECT id FROM projects)) IS TRUE"),
+                "`IN (SELECT ...)` is only supported as a condition combined with AND, OR and NOT");
+        assert400(shape("project_id IN (SELECT id FROM projects WHERE owner = $1)"), "parameter $1 was not provided");
+        StringBuilder wide = new StringBuilder("project_id IN (SELECT id FROM projects)");
+        for (int i = 0; i < 11; i++) wide.append(" AND (id = ").append(i).append(" OR title = 'x").append(i).append("')");
+        assert400(shape(wide.toString()),
+                "WHERE clause too complex for DNF decomposition (2048 disjuncts exceeds limit of 100)");
+        Map<String, String> subset = shape("project_id IN (SELECT id FROM projects)");
+        subset.put("subset__where", "id IN (SELECT id FROM projects)");
+        assert400(subset, "Subqueries are not allowed in subsets");
+    }
+}
