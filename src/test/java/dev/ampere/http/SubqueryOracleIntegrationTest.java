@@ -340,7 +340,7 @@ class SubqueryOracleIntegrationTest {
     private static Map<String, Map<String, String>> select(Connection c, ShapeDef def) throws Exception {
         List<String> cols = COLUMNS.get(def.table);
         StringBuilder select = new StringBuilder("SELECT ");
-        for (int i = 0; i < cols.size(); i++) select.append(i > 0 ? ", " : "").append(cols.get(i)).append("::text");
+        for (int i = 0; i < cols.size(); i++) select.append(i > 0 ? ", " : "").append(asText(cols.get(i)));
         Matcher m = PARAM.matcher(def.where);
         List<String> binds = new ArrayList<>();
         StringBuilder where = new StringBuilder();
@@ -362,6 +362,14 @@ class SubqueryOracleIntegrationTest {
             }
         }
         return out;
+    }
+
+    private static final List<String> BOOLEANS = List.of("active", "archived", "done");
+
+    /** A column as the Shape API sends it: Postgres's output form (booleans are t and f, which ::text is not). */
+    private static String asText(String column) {
+        return BOOLEANS.contains(column) ? "CASE WHEN " + column + " THEN 't' WHEN NOT " + column + " THEN 'f' END"
+                : column + "::text";
     }
 
     private static String dump(Connection c) throws Exception {
