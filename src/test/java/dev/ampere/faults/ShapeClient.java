@@ -23,39 +23,43 @@ import java.util.TreeMap;
  * A minimal Shape API client for the fault suite, as the official clients behave (docs/protocol.md §1): it
  * follows one shape from {@code offset=-1}, keeps the handle and offset of each response, replays the log into rows
  * (insert, update merged into the row, delete), starts over on 409 must-refetch, and keeps every insert it saw so
- * that a test can check each row arrived exactly once.
+ * that a test can check each row arrived exactly once. Public for the other suites' use (the sub-select oracle).
  *
  * <p>Not thread-safe: one test thread drives it.
  */
-final class ShapeClient {
+public final class ShapeClient {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> shapeParams;
     private volatile String baseUrl;
-    String handle;
-    String offset = "-1";
-    boolean upToDate;
+    public String handle;
+    public String offset = "-1";
+    public boolean upToDate;
+    /** Change messages (insert, update, delete) applied, over the client's life. */
+    public long operations;
+    /** The body of the last response that was not 200, 204 or 409. */
+    public String lastError;
     /** Rows by their key, each a map of column to its JSON value text (null for SQL NULL). */
-    final Map<String, Map<String, String>> rows = new TreeMap<>();
+    public final Map<String, Map<String, String>> rows = new TreeMap<>();
     /** Every key inserted since the last refetch, in arrival order. */
-    final List<String> inserts = new ArrayList<>();
-    int refetches;
-    int unavailable;
-    int lastStatus;
+    public final List<String> inserts = new ArrayList<>();
+    public int refetches;
+    public int unavailable;
+    public int lastStatus;
 
-    ShapeClient(String baseUrl, String... params) {
+    public ShapeClient(String baseUrl, String... params) {
         this.baseUrl = baseUrl;
         this.shapeParams = new LinkedHashMap<>();
         for (int i = 0; i < params.length; i += 2) shapeParams.put(params[i], params[i + 1]);
     }
 
-    void baseUrl(String url) {
+    public void baseUrl(String url) {
         baseUrl = url;
     }
 
     /** One request; returns its status. 200 and 204 advance the client; 409 resets it; others leave it as it was. */
-    int poll(boolean live) throws IOException, InterruptedException {
+    public int poll(boolean live) throws IOException, InterruptedException {
         Map<String, String> q = new LinkedHashMap<>(shapeParams);
         q.put("offset", offset);
         if (handle != null) q.put("handle", handle);
@@ -87,7 +91,7 @@ final class ShapeClient {
                 rows.clear();
                 inserts.clear();
             }
-            default -> { }
+            default -> lastError = new String(r.body(), StandardCharsets.UTF_8);
         }
         return r.statusCode();
     }
@@ -96,7 +100,7 @@ final class ShapeClient {
      * Non-live requests until the shape is up to date; fails on any status but 200, 204, 409 and 503 (with
      * retry-after, after which it waits a little: a test client need not wait the whole advice).
      */
-    void catchUp(Duration within) throws IOException, InterruptedException {
+    public void catchUp(Duration within) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         upToDate = false;
         while (!upToDate) {
@@ -110,7 +114,7 @@ final class ShapeClient {
     }
 
     /** Values of one column across the rows, by key. */
-    Map<String, String> column(String name) {
+    public Map<String, String> column(String name) {
         Map<String, String> out = new TreeMap<>();
         rows.forEach((k, row) -> out.put(k, row.get(name)));
         return out;
@@ -146,6 +150,7 @@ final class ShapeClient {
                     continue;
                 }
                 if (operation == null || key == null) continue;
+                operations++;
                 switch (operation) {
                     case "insert" -> {
                         rows.put(key, new HashMap<>(value));
