@@ -55,13 +55,13 @@ class ShapeApiIntegrationTest {
                 errors("where", "At location 17: syntax error at or near \"x\""));
         assert400(params("table", "items", "offset", "-1", "where", "n + 1"),
                 errors("where", "WHERE clause must return a boolean"));
-        // Sub-selects are not served yet: Electric's form is refused at its parenthesis, a malformed one where
-        // Postgres finds the error.
+        // A sub-select over a table that does not exist is refused at its SELECT, a malformed one where Postgres
+        // finds the error (SubqueryShapeIntegrationTest has the forms that are served).
         assert400(params("table", "items", "offset", "-1", "where",
                         "id IN (SELECT item_id FROM memberships WHERE user_id = $1)", "params[1]", "7"),
-                errors("where", "At location 6: subqueries are not supported"));
+                errors("where", "At location 7: relation \"memberships\" does not exist"));
         assert400(params("table", "items", "offset", "-1", "where", "(id, n) NOT IN (SELECT a, b FROM t)"),
-                errors("where", "At location 15: subqueries are not supported"));
+                errors("where", "At location 16: relation \"t\" does not exist"));
         assert400(params("table", "items", "offset", "-1", "where", "id IN (SELECT b FROM t WHERE c = )"),
                 errors("where", "At location 48: syntax error at or near \")\""));
         assert400(params("table", "items", "offset", "-1", "columns", "title"),
