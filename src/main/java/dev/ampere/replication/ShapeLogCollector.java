@@ -220,8 +220,11 @@ public final class ShapeLogCollector implements ProcessBody {
     private void handleCall(Call c) {
         switch (c.request()) {
             case Subscribe(ShapeSubscription s) -> {
+                // A consumer may subscribe again, to narrow its routing (a shape with sub-selects, once it knows
+                // their values): the new registration replaces the old, under the same monitor.
+                ShapeSubscription prior = router.get(s.handle());
                 router.add(s);
-                s.consumer().monitor(ctx.self());
+                if (prior == null || !prior.consumer().equals(s.consumer())) s.consumer().monitor(ctx.self());
                 c.reply(true);
             }
             case ReaderAttached(ReplicationFeedback r) -> {

@@ -11,7 +11,10 @@ import java.util.List;
  * <p>Thread-safe; calls come from consumer threads.
  */
 public interface ChangeFeed {
-    /** Registers the consumer; returns once routing is in place, before the shape reads its snapshot. */
+    /**
+     * Registers the consumer; returns once routing is in place, before the shape reads its snapshot. A second
+     * subscription of the same shape replaces the first (its routing narrowed once the snapshot is known).
+     */
     void subscribe(ShapeSubscription subscription) throws InterruptedException;
 
     /**

@@ -84,7 +84,7 @@ public final class DynamicConsumerSupervisor {
         return ChildSpec.of(id(state.handle()), () -> new Consumer(state, recovered, deps.feed(),
                         recovered.isPresent() ? null
                                 : consumer -> new Snapshotter(state, consumer, deps.pool(), publications,
-                                        deps.metrics()),
+                                        deps.metrics(), deps.feed()),
                         deps.hibernateAfter()))
                 .withRestart(RestartType.TEMPORARY)
                 .withMailbox(() -> Mailbox.bounded(CONSUMER_MAILBOX))

@@ -40,6 +40,21 @@ public record ShapeSubscription(String handle, TableInfo table, WhereClause wher
         return new ShapeSubscription(handle, d.table(), where.routingClause(), consumer, routes);
     }
 
+    /** The most values of one sub-select that narrowed routing lists; beyond them the routing clause stays broad. */
+    static final int MAX_ROUTED_VALUES = 10_000;
+
+    /**
+     * The subscription of a shape with sub-selects whose current values are {@code values}: its own table routed by
+     * those values ({@link WhereClause#routingClause(dev.ampere.where.SubqueryValues, int)}).
+     */
+    static ShapeSubscription of(String handle, ShapeDefinition d, ProcessRef consumer, SubqueryValueSets values) {
+        WhereClause where = d.where().orElseThrow();
+        List<Route> routes = new ArrayList<>();
+        addRoutes(where, routes);
+        return new ShapeSubscription(handle, d.table(), where.routingClause(values, MAX_ROUTED_VALUES), consumer,
+                routes);
+    }
+
     private static void addRoutes(WhereClause where, List<Route> out) {
         for (Subquery q : where.subqueries()) {
             out.add(new Route(q.table(), q.where().map(WhereClause::routingClause).orElse(null)));

@@ -58,14 +58,17 @@ public final class Snapshotter implements ProcessBody {
     private final QueryPoolView pool;
     private final PublicationSetup publications;
     private final ShapeMetrics metrics;
+    /** Where a shape with sub-selects narrows its routing once their values are read; null: it stays broad. */
+    private final ChangeFeed feed;
 
     public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications) {
-        this(state, consumer, pool, publications, ShapeMetrics.NONE);
+        this(state, consumer, pool, publications, ShapeMetrics.NONE, null);
     }
 
     public Snapshotter(ShapeState state, ProcessRef consumer, QueryPoolView pool, PublicationSetup publications,
-                       ShapeMetrics metrics) {
+                       ShapeMetrics metrics, ChangeFeed feed) {
         this.metrics = metrics;
+        this.feed = feed;
         this.state = state;
         this.consumer = consumer;
         this.pool = pool;
@@ -90,6 +93,12 @@ public final class Snapshotter implements ProcessBody {
                 SnapshotInfo info = currentSnapshot(c);
                 // A sub-select's values are read in the same transaction, so they are those the rows' query sees.
                 SubqueryValueSets values = d.hasSubqueries() ? readValues(c, d) : null;
+                // Routing narrowed to those values is exact for as long as they stay; the first change of them ends
+                // the shape (SubqueryJudge), so whatever the narrowed routing then misses no longer matters. Until
+                // it is in place, the broad routing clause admits a superset.
+                if (values != null && feed != null) {
+                    feed.subscribe(ShapeSubscription.of(state.handle(), d, consumer, values));
+                }
                 consumer.send(new Consumer.SnapshotStarted(info, values));
                 ShapeStorage storage = state.storage();
                 long rows = 0;

@@ -168,12 +168,43 @@ public final class WhereClause {
         return new WhereClause(text, routed);
     }
 
+    /**
+     * As {@link #routingClause()}, but narrowed to the sub-selects' current values: a positive single-column
+     * {@code x IN (SELECT ...)} becomes {@code x IN (v1, v2, ...)}, which the filter index looks up by value, so a
+     * change of the shape's table reaches the shape only when it can match (docs/architecture.md, routing). Exact
+     * only while the values stay as they are; a sub-select with more than {@code maxValues} values, a composite one and
+     * a negated one are relaxed as by {@link #routingClause()}.
+     */
+    public WhereClause routingClause(SubqueryValues values, int maxValues) {
+        if (subqueries.isEmpty()) return this;
+        Expr routed = Simplifier.simplify(narrow(expr, true, values, maxValues));
+        if (routed instanceof Expr.Const c && Boolean.TRUE.equals(c.value())) return null;
+        return new WhereClause(text, routed);
+    }
+
     private static Expr relax(Expr e, boolean positive) {
+        return narrow(e, positive, null, 0);
+    }
+
+    private static Expr narrow(Expr e, boolean positive, SubqueryValues values, int maxValues) {
         return switch (e) {
-            case Expr.InSubquery in -> new Expr.Const(positive, SqlType.BOOL, 0);
-            case Expr.Not n -> new Expr.Not(relax(n.arg(), !positive));
-            case Expr.And a -> new Expr.And(a.args().stream().map(x -> relax(x, positive)).toList());
-            case Expr.Or o -> new Expr.Or(o.args().stream().map(x -> relax(x, positive)).toList());
+            case Expr.InSubquery in -> {
+                if (values == null || !positive || in.negated() || in.args().size() != 1
+                        || values.values(in.index()).size() > maxValues) {
+                    yield new Expr.Const(positive, SqlType.BOOL, 0);
+                }
+                Expr arg = in.args().getFirst();
+                List<Expr> items = new ArrayList<>();
+                for (List<Object> v : values.values(in.index())) {
+                    if (v.getFirst() != null) items.add(new Expr.Const(v.getFirst(), arg.type(), 0));
+                }
+                if (items.isEmpty()) yield new Expr.Const(false, SqlType.BOOL, 0);
+                Operators.Binary eq = Operators.binary("=", arg.type(), arg.type());
+                yield new Expr.InList(arg, List.copyOf(items), eq.fn(), false);
+            }
+            case Expr.Not n -> new Expr.Not(narrow(n.arg(), !positive, values, maxValues));
+            case Expr.And a -> new Expr.And(a.args().stream().map(x -> narrow(x, positive, values, maxValues)).toList());
+            case Expr.Or o -> new Expr.Or(o.args().stream().map(x -> narrow(x, positive, values, maxValues)).toList());
             default -> e;
         };
     }
