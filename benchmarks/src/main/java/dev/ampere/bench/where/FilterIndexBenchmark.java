@@ -1,6 +1,8 @@
 package dev.ampere.bench.where;
 
+import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -16,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import dev.ampere.where.RowValues;
+import dev.ampere.where.SubqueryValues;
+import dev.ampere.where.TableResolver;
 import dev.ampere.where.WhereClause;
 import dev.ampere.where.index.ShapeFilterIndex;
 
@@ -25,13 +29,16 @@ import dev.ampere.where.index.ShapeFilterIndex;
  * {@code title ILIKE '%<word>%'} with distinct pronounceable words of two to four syllables (a consonant and a
  * vowel each, so the words share many grams, as real words do). The LIKE kinds go through the n-gram index. A miss
  * ({@code title = 'Fix the flux capacitor'}) matches no shape, a hit matches exactly one; setup checks both.
+ * {@code subquery} registers shapes {@code id IN (SELECT id FROM t WHERE n = <n>)} as a shape with a sub-select is routed
+ * once its snapshot has read the sub-select's values (three per shape: {@code 3n, 3n+1, 3n+2}), through the routing
+ * clause narrowed to those values ({@link WhereClause#routingClause(SubqueryValues, int)}).
  * Example: {@code -p kind=words -p shapes=10,1000,100000}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FilterIndexBenchmark {
-    @Param({"indexed", "ilike", "words"})
+    @Param({"indexed", "ilike", "words", "subquery"})
     public String kind;
 
     @Param({"10", "1000", "100000"})
@@ -74,11 +81,39 @@ public class FilterIndexBenchmark {
                 int n = 0;
                 for (String w : words) register(n++, "title ILIKE '%" + w + "%'");
             }
+            case "subquery" -> {
+                TableResolver sameTable = (schema, table) -> WhereEvalBenchmark.TABLE;
+                for (int n = 0; n < shapes; n++) {
+                    WhereClause w = WhereClause.parse("id IN (SELECT id FROM t WHERE id = " + n + ")",
+                            WhereEvalBenchmark.TABLE, Map.of(), sameTable);
+                    List<List<Object>> values = List.of(List.of(3L * n), List.of(3L * n + 1), List.of(3L * n + 2));
+                    index.register(n, WhereEvalBenchmark.TABLE, w.routingClause(new FixedValues(values), 10_000));
+                }
+            }
             default -> throw new IllegalArgumentException(kind);
         }
         miss = i -> missRow[i];
         hit = i -> hitRow[i];
         if (!miss().isEmpty() || hit().size() != 1) throw new IllegalStateException("miss " + miss() + ", hit " + hit());
+    }
+
+    /** One sub-select's values, as a shape's consumer holds them. */
+    private record FixedValues(List<List<Object>> values) implements SubqueryValues {
+        public boolean contains(int subquery, List<Object> key) {
+            return values.contains(key);
+        }
+
+        public boolean isEmpty(int subquery) {
+            return values.isEmpty();
+        }
+
+        public boolean hasNulls(int subquery) {
+            return false;
+        }
+
+        public Collection<List<Object>> values(int subquery) {
+            return values;
+        }
     }
 
     private void register(int n, String where) {
