@@ -6,6 +6,7 @@ import dev.ampere.replication.ReplicationProgress;
 import dev.ampere.shapecache.storage.ItemCursor;
 import dev.ampere.shapecache.storage.ShapeStorage;
 import dev.ampere.shapecache.storage.StoredCopy;
+import dev.ampere.shapecache.ShapeDirectory;
 import dev.ampere.shapes.ShapeState;
 import dev.ampere.shapes.SnapshotFailure;
 import io.helidon.http.HeaderNames;
@@ -50,7 +51,7 @@ final class ShapeReply implements ShapeRoutes.Reply {
 
     /** What every reply needs from the server; built once by the routes. */
     record Deps(Config config, CacheHeaders.Config cache, ReplicationProgress progress, SharedBodies shared,
-                ShapeResumption resumption, CompressedChunks compressed) {}
+                ShapeResumption resumption, CompressedChunks compressed, ShapeDirectory shapes) {}
 
     /** The shape was suspended and the stack did not come back within the request's time. */
     private static final class StackDown extends Exception {
@@ -529,11 +530,21 @@ final class ShapeReply implements ShapeRoutes.Reply {
     }
 
     /**
-     * The shape went away. No new handle is offered: the shape's definition may be what changed (a schema change),
-     * so the client's next request builds it again from the current table.
+     * The shape went away. No new handle is offered when the shape's definition may be what changed (a schema
+     * change), so the client's next request builds it again from the current table; a shape that ended because rows
+     * moved through a sub-select is still well defined, and the client is pointed at a fresh one of it.
      */
-    private void mustRefetch() {
-        if (!res.isSent()) ShapeResponses.mustRefetch(res, method, Optional.empty(), deps.cache());
+    private void mustRefetch() throws InterruptedException {
+        if (res.isSent()) return;
+        Optional<String> fresh = Optional.empty();
+        if (shape.endedByMove()) {
+            try {
+                fresh = Optional.of(deps.shapes().getOrCreate(shape.definition()).handle());
+            } catch (RuntimeException e) {
+                // No fresh shape now (the cache is restarting or full): the client's offset=-1 request makes one.
+            }
+        }
+        ShapeResponses.mustRefetch(res, method, fresh, deps.cache());
     }
 
     private String cursor() {

@@ -75,7 +75,7 @@ final class ShapeRoutes {
         this.readiness = new StackReadiness(events, shapes);
         this.admission = new Admission(config.requestLimits(), metrics);
         this.replyDeps = new ShapeReply.Deps(config, cache, progress, new SharedBodies(),
-                new ShapeResumption(readiness, shapes), new CompressedChunks(metrics));
+                new ShapeResumption(readiness, shapes), new CompressedChunks(metrics), shapes);
         this.subsetDeps = new SubsetReply.Deps(cache, pool, barriers);
     }
 

@@ -300,7 +300,9 @@ public final class Consumer implements HibernatingBody {
         }
         if (step.ended() != null) {
             store(batch);
-            return end(step.ended());
+            if (!step.moved()) return end(step.ended());
+            state.endMoved(step.ended());
+            return Outcome.STOP;
         }
         batch.add(step, f.commitLsn());
         return Outcome.CONTINUE;

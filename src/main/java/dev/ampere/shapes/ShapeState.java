@@ -37,6 +37,7 @@ public final class ShapeState {
     private volatile Snapshot snapshot;
     private volatile SnapshotFailure failure;
     private volatile String endReason;
+    private volatile boolean moved;
     private volatile boolean suspended;
     private volatile long lastUsedNanos = System.nanoTime();
 
@@ -162,6 +163,23 @@ public final class ShapeState {
     void end(String reason) {
         if (endReason == null) endReason = reason;
         storage.signalReaders();
+    }
+
+    /**
+     * Ends the shape because rows moved in or out through a sub-select (docs/protocol.md §2.1, "Sub-selects"): the
+     * definition is as valid as before, so readers may be pointed at a fresh shape of it.
+     */
+    void endMoved(String reason) {
+        if (endReason == null) {
+            moved = true;
+            endReason = reason;
+        }
+        storage.signalReaders();
+    }
+
+    /** Whether the shape ended only because rows moved through a sub-select (its definition still holds). */
+    public boolean endedByMove() {
+        return moved && endReason != null;
     }
 
     /** Ends the shape as {@link #isSuspended() suspended}, unless it had ended for a reason of its own. */

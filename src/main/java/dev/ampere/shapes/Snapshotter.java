@@ -96,9 +96,7 @@ public final class Snapshotter implements ProcessBody {
                 // Routing narrowed to those values is exact for as long as they stay; the first change of them ends
                 // the shape (SubqueryJudge), so whatever the narrowed routing then misses no longer matters. Until
                 // it is in place, the broad routing clause admits a superset.
-                if (values != null && feed != null) {
-                    feed.subscribe(ShapeSubscription.of(state.handle(), d, consumer, values));
-                }
+                if (values != null && feed != null) narrowRouting(d, values);
                 consumer.send(new Consumer.SnapshotStarted(info, values));
                 ShapeStorage storage = state.storage();
                 long rows = 0;
@@ -145,6 +143,15 @@ public final class Snapshotter implements ProcessBody {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
             rs.next();
             return parseSnapshot(rs.getString(1));
+        }
+    }
+
+    /** Narrowing is an optimisation: if the collector cannot take it now, the broad routing stays, still correct. */
+    private void narrowRouting(ShapeDefinition d, SubqueryValueSets values) throws InterruptedException {
+        try {
+            feed.subscribe(ShapeSubscription.of(state.handle(), d, consumer, values));
+        } catch (RuntimeException e) {
+            log.debug("routing of shape {} stays broad: {}", state.handle(), e.toString());
         }
     }
 

@@ -20,11 +20,14 @@ import java.util.function.Supplier;
  */
 final class TransactionLog {
     /** What one fragment produced. */
-    /** What one fragment produced; {@code ended} is why the shape must end (its sub-selects' values moved), or null. */
+    /**
+     * What one fragment produced; {@code ended} is why the shape must end (its where clause failed on a change, or
+     * {@code moved}: its sub-selects' values changed), or null.
+     */
     record Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction,
-                String ended) {
+                String ended, boolean moved) {
         Step(List<LogItem> items, boolean truncated, boolean transactionEnded, boolean wroteInTransaction) {
-            this(items, truncated, transactionEnded, wroteInTransaction, null);
+            this(items, truncated, transactionEnded, wroteInTransaction, null, false);
         }
     }
 
@@ -106,11 +109,11 @@ final class TransactionLog {
                     } catch (RuntimeException e) {
                         return new Step(List.of(), false, false, wroteInTransaction,
                                 "its where clause could not be evaluated on the change at " + change.offset() + ": "
-                                        + e.getMessage());
+                                        + e.getMessage(), false);
                     }
                     if (verdict == SubqueryJudge.MOVED) {
                         return new Step(List.of(), false, false, wroteInTransaction,
-                                "rows moved in or out through a sub-select at " + change.offset());
+                                "rows moved in or out through a sub-select at " + change.offset(), true);
                     }
                     if (verdict == SubqueryJudge.NOT_OWN) continue;
                     oldIn = (verdict & SubqueryJudge.OLD_IN) != 0;

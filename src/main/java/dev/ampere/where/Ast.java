@@ -43,7 +43,7 @@ sealed interface Ast {
 
     /**
      * {@code arg [NOT] IN (SELECT columns FROM table [WHERE where])}, Electric's sub-select form; {@code pos} is the
-     * opening parenthesis of the sub-select. {@code arg} is one expression, or a {@link Row} for a composite key
+     * {@code IN} keyword ({@code NOT} for {@code NOT IN}), where Postgres locates the SubLink. {@code arg} is one expression, or a {@link Row} for a composite key
      * {@code (a, b) IN (SELECT x, y ...)}.
      */
     record InSubquery(Ast arg, Subselect select, boolean negated, int pos) implements Ast {}

@@ -257,7 +257,8 @@ final class Parser {
             case "in" -> {
                 Token open = expectPunct("(");
                 if (subselects && peek().isKeyword("select")) {
-                    return new Ast.InSubquery(left, subselect(open), negated, open.start());
+                    // Located at IN (NOT for NOT IN), where Postgres's grammar puts the SubLink Electric reports.
+                    return new Ast.InSubquery(left, subselect(open), negated, pos);
                 }
                 rejectSubquery(open);
                 List<Ast> items = exprList(")");

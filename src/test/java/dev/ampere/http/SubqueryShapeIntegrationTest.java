@@ -96,7 +96,13 @@ class SubqueryShapeIntegrationTest {
         HttpResponse<String> moved = live(p, next);
         assertEquals(409, moved.statusCode(), moved.body());
         assertTrue(moved.body().contains("must-refetch"), moved.body());
+        // The definition still holds: the 409 points at a fresh shape of it, as a rotation does.
+        String oldHandle = next.headers().firstValue("electric-handle").orElseThrow();
+        String fresh = moved.headers().firstValue("electric-handle").orElseThrow();
+        assertNotEquals(oldHandle, fresh);
+        p.put("handle", fresh);
         HttpResponse<String> again = a.shape(p);
+        assertEquals(fresh, again.headers().firstValue("electric-handle").orElseThrow());
         assertEquals(200, again.statusCode(), again.body());
         assertEquals(6, countInserts(again.body()), again.body()); // tasks 1, 2, 3, 10, 11, 12
     }

@@ -36,7 +36,7 @@ class SubselectParserTest {
         Ast.InSubquery sub = in(Parser.parse(text));
         assertEquals(new Ast.ColumnRef(List.of("project_id"), 0), sub.arg());
         assertEquals(false, sub.negated());
-        assertEquals(text.indexOf('('), sub.pos());
+        assertEquals(text.indexOf("IN"), sub.pos()); // the SubLink's location in Postgres's grammar
         assertEquals(List.of("project_id"), sub.select().columns());
         assertNull(sub.select().schema());
         assertEquals("memberships", sub.select().table());
@@ -118,11 +118,13 @@ class SubselectParserTest {
     }
 
     @Test
-    void whereClausesStillRefuseTheFormAtItsParenthesis() {
-        assertEquals("At location 6: subqueries are not supported", whereError("id IN (SELECT b FROM t)"));
-        assertEquals("At location 10: subqueries are not supported",
+    void clausesWithoutTableLookupRefuseTheFormAtItsSubLink() {
+        // Where no sub-select may be served (a subset's where clause), Electric's form is refused where Postgres
+        // locates the SubLink: its IN, or the NOT of NOT IN.
+        assertEquals("At location 3: subqueries are not supported", whereError("id IN (SELECT b FROM t)"));
+        assertEquals("At location 3: subqueries are not supported",
                 whereError("id NOT IN (SELECT b FROM t WHERE c = $1)"));
-        assertEquals("At location 19: subqueries are not supported",
+        assertEquals("At location 12: subqueries are not supported",
                 whereError("(id, title) NOT IN (SELECT b, c FROM t)"));
         // The whole text is read first, as libpg_query does: a syntax error after the sub-select wins.
         assertEquals("At location 45: syntax error at or near \"x\"", whereError("id IN (SELECT b FROM t) AND 1 x"));
