@@ -50,8 +50,16 @@ public final class Inspector implements ProcessBody {
                     }
                 }
                 case Call c when c.request() instanceof Refusal(RelationName relation, String publication) -> {
+                    // Calls queued behind the one that asked the catalog are answered from what it found.
+                    if (cache.recentlyAllowed(relation, publication)) {
+                        c.reply(Optional.<String>empty());
+                        continue;
+                    }
+                    long asked = System.nanoTime();
                     try (Connection conn = pool.require().getConnection()) {
-                        c.reply(CatalogQueries.refusal(conn, relation, publication));
+                        Optional<String> refusal = CatalogQueries.refusal(conn, relation, publication);
+                        if (refusal.isEmpty()) cache.allowed(relation, publication, asked);
+                        c.reply(refusal);
                     } catch (RuntimeException | SQLException e) {
                         c.fail(new DatabaseUnavailable("could not read the catalog for " + relation + ": "
                                 + e.getMessage(), e));

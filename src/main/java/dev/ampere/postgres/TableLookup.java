@@ -46,11 +46,12 @@ public final class TableLookup {
     /**
      * Why no shape can be made of the relation (a system catalog, a view, an unlogged table, a table the role may
      * not read, or would have to add to {@code publication} without owning it), or empty; asked of the catalog
-     * each time, before a new shape is created.
+     * before a new shape is created, unless it found no refusal within the last {@link TableCache#ALLOWED_FOR}.
      *
      * @throws DatabaseUnavailable when the database cannot be asked
      */
     public Optional<String> refusal(RelationName relation, String publication, Duration timeout) throws InterruptedException {
+        if (cache.recentlyAllowed(relation, publication)) return Optional.empty();
         try {
             return inspector().call(new Inspector.Refusal(relation, publication), timeout);
         } catch (CallException.Failed e) {

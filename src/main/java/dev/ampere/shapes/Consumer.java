@@ -134,21 +134,30 @@ public final class Consumer implements HibernatingBody {
         }
     }
 
-    /** The first run: routing in place, then the snapshot (a new shape) or its known bounds (a recovered one). */
+    /**
+     * The first run: routing in place, then the snapshot (a new shape) or its known bounds (a recovered one). A
+     * recovered shape reports itself started only once it is routed to, because replication resumes when every
+     * recovered shape has started; a new shape reports itself started first, so that its supervisor, which starts
+     * consumers one at a time, is not held by this shape's subscription and snapshotter start-up: a burst of new
+     * shapes then sets up in parallel. Its subscription still comes before its snapshot.
+     */
     private void start(ProcessContext ctx) throws InterruptedException {
         ShapeDefinition d = state.definition();
-        feed.subscribe(ShapeSubscription.of(state.handle(), d, ctx.self()));
-        subscribed = true;
         if (recovered.isPresent()) {
+            feed.subscribe(ShapeSubscription.of(state.handle(), d, ctx.self()));
+            subscribed = true;
             transactions.snapshotKnown(recovered.get());
+            ctx.started();
         } else {
+            ctx.started();
+            feed.subscribe(ShapeSubscription.of(state.handle(), d, ctx.self()));
+            subscribed = true;
             owned = OwnedProcesses.open("snapshot:" + state.handle(), Duration.ofSeconds(5));
             snapshotterRef = owned.start("snapshotter", snapshotter.apply(ctx.self()));
             snapshotterRef.monitor(ctx.self());
         }
         recovered = null;
         snapshotter = null;
-        ctx.started();
     }
 
     @Override

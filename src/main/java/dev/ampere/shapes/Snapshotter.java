@@ -80,52 +80,88 @@ public final class Snapshotter implements ProcessBody {
         ctx.started();
         MDC.put(Consumer.SHAPE_HANDLE, state.handle());
         long started = System.nanoTime();
-        boolean stored = false;
-        // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
-        try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
-            DataSource ds = pool.require();
-            ShapeDefinition d = state.definition();
-            for (TableInfo t : d.tables()) publications.prepare(ds, t);
-            try (Connection c = ds.getConnection()) {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                c.setReadOnly(true);
-                SnapshotInfo info = currentSnapshot(c);
-                // A sub-select's values are read in the same transaction, so they are those the rows' query sees.
-                SubqueryValueSets values = d.hasSubqueries() ? readValues(c, d) : null;
-                // Routing narrowed to those values is exact for as long as they stay; the first change of them ends
-                // the shape (SubqueryJudge), so whatever the narrowed routing then misses no longer matters. Until
-                // it is in place, the broad routing clause admits a superset.
-                if (values != null && feed != null) narrowRouting(d, values);
-                consumer.send(new Consumer.SnapshotStarted(info, values));
-                ShapeStorage storage = state.storage();
-                long rows = 0;
-                if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
-                else consumer.send(new Consumer.SnapshotReady());
-                storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
-                storage.completeSnapshot(info);
-                stored = true;
-                long took = System.nanoTime() - started;
-                metrics.snapshotStored(rows, took);
-                // Long snapshots are worth an operator's attention; the others are there when debugging.
-                (took > SLOW_NANOS ? log.atInfo() : log.atDebug())
-                        .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
-                                state.handle(), rows, took / 1_000_000);
-                c.commit();
+        ShapeDefinition d = state.definition();
+        ShapeStorage storage = state.storage();
+        SnapshotInfo info;
+        long rows = 0;
+        try {
+            // The slot first: a burst of new shapes queues here, in arrival order, rather than timing out in the pool.
+            try (QueryPoolView.SnapshotSlot _ = pool.snapshotSlot()) {
+                DataSource ds = pool.require();
+                for (TableInfo t : d.tables()) publications.prepare(ds, t);
+                Connection c = ds.getConnection();
+                boolean ended = false;
+                try {
+                    info = beginSnapshot(c);
+                    // A sub-select's values are read in the same transaction, so they are those the rows' query sees.
+                    SubqueryValueSets values = d.hasSubqueries() ? readValues(c, d) : null;
+                    // Routing narrowed to those values is exact for as long as they stay; the first change of them
+                    // ends the shape (SubqueryJudge), so whatever the narrowed routing then misses no longer matters.
+                    // Until it is in place, the broad routing clause admits a superset.
+                    if (values != null && feed != null) narrowRouting(d, values);
+                    consumer.send(new Consumer.SnapshotStarted(info, values));
+                    if (d.log() == ShapeDefinition.LogMode.FULL) rows = streamRows(c, d, storage);
+                    else consumer.send(new Consumer.SnapshotReady());
+                    storage.appendSnapshotRow(LogItemEncoder.snapshotEnd(info.xmin(), info.xmax(), info.xipList()));
+                    endTransaction(c);
+                    ended = true;
+                } finally {
+                    release(c, ended);
+                }
             }
+            // The connection and the slot are back before the snapshot is made durable: its fsyncs (four per shape,
+            // tens of milliseconds on a busy disk) are no database work, and holding the pool through them is what
+            // limited a burst of new shapes. Readers do not wait for them either (SnapshotChunks publishes first).
+            storage.completeSnapshot(info);
         } catch (Exception e) {
-            if (stored) {
-                // Stored whole, end message and all: readers may already have served it and parked at its end.
-                // What failed is only the end of the read-only transaction (the database crashed or the
-                // connection dropped right after), which changes nothing the snapshot read. Failing the shape for
-                // it would delete a complete shape and answer its readers 409; instead the shape lives on, and a
-                // lost database suspends and recovers it like any other (docs/architecture.md, Reconnects).
-                log.debug("ending the transaction of the stored snapshot for shape {} failed: {}", state.handle(),
-                        e.toString());
-            } else if (!ctx.stopRequested()) {
+            if (!ctx.stopRequested()) {
                 metrics.snapshotFailed();
                 consumer.send(new Consumer.SnapshotFailed(SnapshotFailure.of(e)));
             }
+            return;
+        }
+        long took = System.nanoTime() - started;
+        metrics.snapshotStored(rows, took);
+        // Long snapshots are worth an operator's attention; the others are there when debugging.
+        (took > SLOW_NANOS ? log.atInfo() : log.atDebug())
+                .log("snapshot of {} for shape {} done: {} rows in {} ms", d.table().quotedName(),
+                        state.handle(), rows, took / 1_000_000);
+    }
+
+    /**
+     * Ends the read-only transaction once every row is read. A failure here (the database crashed or the
+     * connection dropped right after) changes nothing the snapshot read, so it does not fail the shape; a lost
+     * database suspends and recovers it like any other (docs/architecture.md, Reconnects).
+     */
+    private void endTransaction(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.execute("COMMIT");
+        } catch (SQLException e) {
+            log.debug("ending the transaction of the snapshot of shape {} failed: {}", state.handle(), e.toString());
+        }
+    }
+
+    /**
+     * Back to the pool as it came (autocommit, the pool's isolation): the transaction was opened and ended with SQL,
+     * so the pool has no session setting to reset. A transaction left open by a failure is rolled back first; a
+     * connection that cannot even do that is closed for good.
+     */
+    private void release(Connection c, boolean ended) {
+        if (!ended) {
+            try (Statement s = c.createStatement()) {
+                s.execute("ROLLBACK");
+            } catch (SQLException e) {
+                try {
+                    c.abort(Runnable::run);
+                } catch (SQLException ignored) {
+                    // already broken: the pool drops it
+                }
+            }
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("closing the snapshot connection of shape {} failed: {}", state.handle(), e.toString());
         }
     }
 
@@ -139,10 +175,22 @@ public final class Snapshotter implements ProcessBody {
         return new SnapshotInfo(xmin, xmax, xip);
     }
 
-    private static SnapshotInfo currentSnapshot(Connection c) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_current_snapshot()::text")) {
-            rs.next();
-            return parseSnapshot(rs.getString(1));
+    /**
+     * Opens the snapshot's {@code REPEATABLE READ READ ONLY} transaction and reads its snapshot in one round trip
+     * (the two statements go out together). Opening it with SQL rather than through the connection's settings
+     * (autocommit, isolation, read-only) saves the round trip of each setting and of each reset when the connection
+     * goes back to the pool: under a burst of new shapes those round trips were most of a snapshot's time.
+     */
+    private static SnapshotInfo beginSnapshot(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_current_snapshot()::text");
+            while (s.getResultSet() == null) {
+                if (!s.getMoreResults() && s.getUpdateCount() == -1) throw new SQLException("no snapshot returned");
+            }
+            try (ResultSet rs = s.getResultSet()) {
+                rs.next();
+                return parseSnapshot(rs.getString(1));
+            }
         }
     }
 

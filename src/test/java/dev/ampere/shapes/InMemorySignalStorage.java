@@ -22,6 +22,9 @@ final class InMemorySignalStorage implements ShapeStorage {
     private final String handle;
     /** Null unless recording the snapshot: then run on the writer's thread once the snapshot is complete. */
     private final Runnable afterSnapshotComplete;
+    /** Run on the writer's thread once the snapshot holds this many rows (0: never). */
+    private int hookAtRow;
+    private Runnable rowHook;
     /** Null unless recording the log: then every append, a copy each, in order. */
     private final List<List<LogItem>> appends;
     private volatile LogOffset latest = LogOffset.LAST_BEFORE_REAL_OFFSETS;
@@ -43,6 +46,17 @@ final class InMemorySignalStorage implements ShapeStorage {
     /** Takes snapshot rows and the snapshot's completion; {@code afterComplete} runs in {@link #completeSnapshot}. */
     static InMemorySignalStorage recordingSnapshot(String handle, Runnable afterComplete) {
         return new InMemorySignalStorage(handle, afterComplete, null);
+    }
+
+    /**
+     * As {@link #recordingSnapshot}, running {@code hook} on the writer's thread when the snapshot's
+     * {@code row}-th row (counting its end message) is appended.
+     */
+    static InMemorySignalStorage recordingSnapshotWithRowHook(String handle, int row, Runnable hook) {
+        InMemorySignalStorage s = new InMemorySignalStorage(handle, () -> { }, null);
+        s.hookAtRow = row;
+        s.rowHook = hook;
+        return s;
     }
 
     /** Takes log appends, recording each, and reports the last appended offset as the latest. */
@@ -110,10 +124,12 @@ final class InMemorySignalStorage implements ShapeStorage {
     @Override
     public void appendSnapshotRow(byte[] json, int off, int len) {
         if (afterSnapshotComplete == null) throw new UnsupportedOperationException();
+        int rows;
         synchronized (this) {
-            snapshotRows++;
+            rows = ++snapshotRows;
         }
         publish();
+        if (rowHook != null && rows == hookAtRow) rowHook.run();
     }
 
     @Override

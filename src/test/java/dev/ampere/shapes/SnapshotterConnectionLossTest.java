@@ -32,11 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A Snapshotter against a real Postgres whose connection is lost right after the snapshot was stored whole, before
+ * A Snapshotter against a real Postgres whose connection is lost right after the snapshot was read whole, before
  * its read-only transaction is committed (what a crash of Postgres just after a shape's creation does): the shape's
  * snapshot has not failed, so the consumer hears no {@link Consumer.SnapshotFailed} and the shape lives on (see
  * docs/architecture.md, Reconnects). The connection is cut with {@code pg_terminate_backend}, waiting until the
- * backend is gone, from inside the storage's {@code completeSnapshot}: no timing is involved.
+ * backend is gone, from inside the storage's append of the snapshot-end message, which the snapshotter writes on
+ * its own thread once the COPY has ended and before it commits: no timing is involved.
  */
 class SnapshotterConnectionLossTest {
     private static final Duration T = Duration.ofSeconds(30);
@@ -70,7 +71,7 @@ class SnapshotterConnectionLossTest {
     @Test
     void aConnectionLostAfterTheSnapshotIsStoredDoesNotFailTheShape() throws Exception {
         AtomicInteger terminated = new AtomicInteger();
-        InMemorySignalStorage storage = InMemorySignalStorage.recordingSnapshot("h-1",
+        InMemorySignalStorage storage = InMemorySignalStorage.recordingSnapshotWithRowHook("h-1", 51,
                 () -> terminated.addAndGet(terminateSnapshotBackends()));
         ShapeState state = new ShapeState("h-1", ShapeFixtures.shape(items(), null, null, DEFAULT), storage,
                 LogOffset.LAST_BEFORE_REAL_OFFSETS, ShapeState.Snapshot.PENDING);

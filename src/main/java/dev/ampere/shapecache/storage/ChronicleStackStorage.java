@@ -52,6 +52,8 @@ public final class ChronicleStackStorage implements StackStorage {
     private final ConcurrentHashMap<String, ChronicleShapeStorage> shapes = new ConcurrentHashMap<>();
     private final StorageSpace space;
     private final ChronicleSync sync;
+    /** Makes completed snapshots durable in groups: two syncs of the file system per batch of shapes. */
+    private final SnapshotSeals seals;
 
     /**
      * @param storageDir          {@code ELECTRIC_STORAGE_DIR}
@@ -80,8 +82,9 @@ public final class ChronicleStackStorage implements StackStorage {
         this.pool = new QueuePool(maxOpenQueues, shape -> ChronicleLogRecovery.open(shape.logDir()));
         this.space = space;
         Files.createDirectories(layout.stackDir());
-        this.sync = new ChronicleSync(layout.stackDir(), !"fsync".equals(System.getProperty("ampere.storage.sync")),
-                space);
+        boolean syncfs = !"fsync".equals(System.getProperty("ampere.storage.sync"));
+        this.sync = new ChronicleSync(layout.stackDir(), syncfs, space);
+        this.seals = new SnapshotSeals(layout.stackDir(), syncfs);
     }
 
     /** The group durability step of this stack's shapes (also each shape's {@link ShapeStorage#syncGroup}). */
@@ -120,7 +123,7 @@ public final class ChronicleStackStorage implements StackStorage {
         ChangeSignal signal = new ChangeSignal();
         ShapePath path = new ShapePath(layout, handle);
         ChronicleShapeStorage s = new ChronicleShapeStorage(handle, signal,
-                SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition),
+                SnapshotChunks.fresh(path, chunkBytesThreshold, signal, definition, seals),
                 new ShapeLog(path, pool, chunkBytesThreshold, signal, true), space, sync);
         if (shapes.putIfAbsent(handle, s) != null) throw new FileAlreadyExistsException(dir.toString());
         return s;
@@ -264,5 +267,6 @@ public final class ChronicleStackStorage implements StackStorage {
         for (ChronicleShapeStorage s : shapes.values()) s.closeWriters();
         pool.close();
         sync.close();
+        seals.close();
     }
 }

@@ -43,24 +43,30 @@ final class SnapshotChunks {
     // Writer-only state; dropped after completion so an idle shape keeps no buffer and no definition copy.
     private Writer writer;
     private byte[] definition;
+    /** Where a completed snapshot is made durable, with others (null once complete, and for recovered shapes). */
+    private SnapshotSeals seals;
 
-    private SnapshotChunks(ShapePath shapePath, long threshold, ChangeSignal signal, Progress progress, byte[] definition) {
+    private SnapshotChunks(ShapePath shapePath, long threshold, ChangeSignal signal, Progress progress, byte[] definition,
+                           SnapshotSeals seals) {
         this.shapePath = shapePath;
         this.threshold = threshold;
         this.signal = signal;
         this.progress = progress;
         this.definition = definition;
+        this.seals = seals;
     }
 
-    static SnapshotChunks fresh(ShapePath shapeDir, long threshold, ChangeSignal signal, byte[] definition) {
-        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(0, 0, false, null), definition.clone());
+    static SnapshotChunks fresh(ShapePath shapeDir, long threshold, ChangeSignal signal, byte[] definition,
+                                SnapshotSeals seals) {
+        return new SnapshotChunks(shapeDir, threshold, signal, new Progress(0, 0, false, null), definition.clone(),
+                seals);
     }
 
     static SnapshotChunks completed(ShapePath shapeDir, long threshold, ChangeSignal signal, MetadataFiles.ShapeMeta meta) {
         long[] lengths = meta.chunkLengths();
         int last = lengths.length - 1;
         return new SnapshotChunks(shapeDir, threshold, signal, new Progress(last, lengths[last], true, meta.info()),
-                null);
+                null, null);
     }
 
     Progress progress() {
@@ -85,25 +91,32 @@ final class SnapshotChunks {
     }
 
     /**
-     * Writer only. Makes the snapshot and the shape durable, then publishes completion: each chunk was fsynced
-     * when it closed; here {@code shape.meta} is written and fsynced, then the shape's directory and its parent,
-     * so the chunk files, the meta file and the shape directory itself are all reachable after a crash. Four
-     * fsyncs per shape, once; none per row.
+     * Writer only. Publishes completion, then makes the snapshot and the shape durable through {@link SnapshotSeals}:
+     * the chunks closed before the last were fsynced when they closed; the last chunk, then {@code shape.meta}, then
+     * the shape's directory entries are made durable in that order, in a pass shared with the other shapes completing
+     * at the same time; none per row. Returns once durable. Visible is not durable: readers may serve the snapshot
+     * before it is sealed, because {@code shape.meta} is what recovery trusts, and a shape whose meta never became
+     * durable is deleted at recovery, so its clients refetch it; they never see a snapshot that was not whole.
      */
     void complete(SnapshotInfo info) throws IOException {
         Progress p = progress;
         if (p.complete()) throw new IllegalStateException("snapshot already complete");
         if (writer == null) writer = new Writer(p.chunk);
-        if (!writer.closed) closeChunk();
+        if (!writer.closed) {
+            writer.finish();
+            publish(new Progress(writer.chunk, writer.fileLength, true, null));
+        }
+        writer.release();
         long[] lengths = writer.lengths();
-        Path shapeDir = shapePath.dir();
-        ShapeLayout.writeDurably(shapeDir.resolve(ShapeLayout.SHAPE_META),
-                MetadataFiles.encode(definition, info, lengths));
-        ShapeLayout.fsyncDirectory(shapeDir);
-        ShapeLayout.fsyncDirectory(shapeDir.getParent());
+        int last = writer.chunk;
+        byte[] meta = MetadataFiles.encode(definition, info, lengths);
+        SnapshotSeals sealing = seals;
         writer = null;
         definition = null;
+        seals = null;
         publish(new Progress(lengths.length - 1, lengths[lengths.length - 1], true, info));
+        Path shapeDir = shapePath.dir();
+        sealing.seal(ShapeLayout.chunkFile(shapeDir, last), shapeDir, meta);
     }
 
     /** Writer only: releases an unfinished writer's file (shape deleted or storage closed). */
@@ -112,9 +125,11 @@ final class SnapshotChunks {
         writer = null;
     }
 
+    /** Closes the chunk: its last rows written and published (readers may serve it whole), then fsynced. */
     private void closeChunk() throws IOException {
-        writer.closeChunk();
+        writer.finish();
         publish(new Progress(writer.chunk, writer.fileLength, true, null));
+        writer.sync();
     }
 
     private void publish(Progress p) {
@@ -171,15 +186,26 @@ final class SnapshotChunks {
             while (b.hasRemaining()) fileLength += channel.write(b, fileLength);
         }
 
-        void closeChunk() throws IOException {
+        /** Writes what is buffered: the chunk is whole (in the page cache) and takes no more rows. */
+        void finish() throws IOException {
             if (channel == null) open();
             buffer.flip();
             writeFully(buffer);
             buffer.clear();
+            closed = true;
+        }
+
+        /** Makes the finished chunk durable and releases its file. */
+        void sync() throws IOException {
             channel.force(false);
+            release();
+        }
+
+        /** Releases the chunk's file, durable or not (the last chunk is made durable when the snapshot is sealed). */
+        void release() throws IOException {
+            if (channel == null) return;
             channel.close();
             channel = null;
-            closed = true;
         }
 
         long[] lengths() {
