@@ -69,6 +69,12 @@ public final class EndToEndBenchmark {
                         () -> results.latency.add(LatencyScenario.run(ctx, n)));
             }
         }
+        if (s.runs("subquery")) {
+            for (int n : s.subqueryShapeCounts()) {
+                attempt(results, "sub-select shapes, N=" + n, work, out,
+                        () -> results.subquery.add(SubqueryScenario.run(ctx, n)));
+            }
+        }
         if (s.runs("fanout")) attempt(results, "fan-out", work, out, () -> results.fanout = FanoutScenario.run(ctx));
         if (s.runs("heap")) {
             attempt(results, "heap per parked request", work, out, () -> results.heap = HeapScenario.run(ctx));

@@ -79,14 +79,50 @@ final class LatencyScenario {
         return written;
     }
 
+    /** How the scenario's shapes select an owner's rows, and what it does once the measured writes are done. */
+    interface Form {
+        /** The table's name for N shapes. */
+        String table(int n);
+
+        /** Extra set-up once the table and its seed rows (one per owner, id 10^9 + owner) exist. */
+        default void setUp(RunContext ctx, String table, int n) throws Exception {}
+
+        /** The where clause of owner {@code k}'s shape. */
+        String where(String table, int k);
+
+        /** Seen by the followers besides the write logs (null: nothing). */
+        default ShapeFollower.Sink extraSink() {
+            return null;
+        }
+
+        /** Runs after the measured writes, with the followed owners, while the followers still follow. */
+        default void afterWrites(RunContext ctx, String table, int n, int[] owners) throws Exception {}
+    }
+
+    /** Shapes {@code owner = k}. */
+    static final Form PLAIN = new Form() {
+        public String table(int n) {
+            return "e2e_latency_" + n;
+        }
+
+        public String where(String table, int k) {
+            return "owner = " + k;
+        }
+    };
+
     static Point run(RunContext ctx, int n) throws Exception {
+        return run(ctx, n, PLAIN);
+    }
+
+    static Point run(RunContext ctx, int n, Form form) throws Exception {
         Settings s = ctx.settings();
-        String table = "e2e_latency_" + n;
+        String table = form.table(n);
         ctx.db().createItemsTable(table);
         ctx.db().execute("INSERT INTO " + table + " SELECT 1000000000 + g, g, 'seed' FROM generate_series(1, " + n + ") g");
-        try (ServerProcess ampere = ctx.startAmpere("latency-n" + n, Map.of())) {
+        form.setUp(ctx, table, n);
+        try (ServerProcess ampere = ctx.startAmpere(table.replace('_', '-'), Map.of())) {
             List<String> wheres = new ArrayList<>(n);
-            for (int k = 1; k <= n; k++) wheres.add("owner = " + k);
+            for (int k = 1; k <= n; k++) wheres.add(form.where(table, k));
             System.out.printf("e2e: latency, N=%,d: creating %,d shapes, %d at a time%n", n, n, s.creationConcurrency());
             ShapeCreator.Result creation = ShapeCreator.create(ampere.port(), table, wheres, s.creationConcurrency(),
                     ctx.deadlineIn(300));
@@ -99,14 +135,16 @@ final class LatencyScenario {
             for (int j = 0; j < f; j++) owners[j] = 1 + (int) ((long) j * n / f);
             WriteLog warm = new WriteLog(WARMUP_BASE, s.warmupWrites());
             WriteLog log = new WriteLog(0, s.writes());
+            ShapeFollower.Sink extra = form.extraSink();
             ShapeFollower.Sink sink = (follower, ids, at) -> {
                 for (long id : ids) {
                     log.clientSaw(id, at);
                     warm.clientSaw(id, at);
                 }
+                if (extra != null) extra.onRows(follower, ids, at);
             };
             try (FollowerGroup followers = new FollowerGroup(f, i -> new ShapeFollower(i, ampere.port(), table,
-                    "owner = " + owners[i], sink, 120_000))) {
+                    form.where(table, owners[i]), sink, 120_000))) {
                 followers.awaitAllParked(Duration.ofSeconds(60), Duration.ofMillis(500));
                 ctx.baseline().listen((t, ids, count, at) -> {
                     if (!t.equals(table)) return;
@@ -121,6 +159,7 @@ final class LatencyScenario {
                 int written = write(ctx, table, log, owners);
                 ctx.baseline().listen(null);
                 ctx.baseline().check();
+                form.afterWrites(ctx, table, n, owners);
                 Point p = new Point(n, f, creation, warm.fromCommit(true), s.writes(), written, log.clientCount(), log.baselineCount(),
                         log.fromCommit(true), log.fromSchedule(true), log.fromCommit(false), log.fromSchedule(false),
                         log.writerLag(), followers.errors(), followers.refetches(), followers.requestsPerConnection());

@@ -21,6 +21,7 @@ final class MarkdownReport {
                 HttpConnection.REQUESTS.get(), HttpConnection.CONNECTS.get()));
         headline(md, r);
         latency(md, r);
+        subquery(md, r);
         fanout(md, r);
         heap(md, r);
         if (!r.failures.isEmpty()) {
@@ -87,6 +88,24 @@ final class MarkdownReport {
                     ms(p.warmup().p99()), p.followerErrors(), p.requestsPerConnection()));
         }
         md.append("\n![latency vs N](e2e-latency-vs-n.svg)\n\n");
+    }
+
+    private static void subquery(StringBuilder md, Results r) {
+        if (r.subquery.isEmpty()) return;
+        md.append(String.format(Locale.ROOT, "## Shapes with a sub-select%n%nN shapes `owner IN (SELECT id FROM members"
+                + " WHERE grp = k)`, followed and written to as above; then moves, one at a time: a non-followed owner"
+                + " joins a followed shape's group, timed from just before that COMMIT until the client holds the"
+                + " moved owner's row (today a move ends the shape: 409, then a new snapshot). Times in ms.%n%n"));
+        md.append("| N | Ampere p50 | p99 | stream p50 | p99 | shapes created in s | moves seen | move-in p50 | p99 | max |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (SubqueryScenario.Result q : r.subquery) {
+            LatencyScenario.Point p = q.latency();
+            md.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %.1f | %d of %d | %s | %s | %s |%n",
+                    p.shapes(), ms(p.ampere().p50()), ms(p.ampere().p99()), ms(p.baseline().p50()),
+                    ms(p.baseline().p99()), p.creation().seconds(), q.movesSeen(), q.moves(), ms(q.moveIn().p50()),
+                    ms(q.moveIn().p99()), ms(q.moveIn().max())));
+        }
+        md.append('\n');
     }
 
     private static void fanout(StringBuilder md, Results r) {

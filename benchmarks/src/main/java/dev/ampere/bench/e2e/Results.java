@@ -11,6 +11,7 @@ final class Results {
     final Settings settings;
     final Instant started = Instant.now();
     final List<LatencyScenario.Point> latency = new ArrayList<>();
+    final List<SubqueryScenario.Result> subquery = new ArrayList<>();
     FanoutScenario.Result fanout;
     HeapScenario.Result heap;
     final Map<String, String> failures = new LinkedHashMap<>();
@@ -32,6 +33,7 @@ final class Results {
         m.put("environment", env);
         m.put("settings", settings.toJson());
         m.put("write_to_client", latency.stream().map(LatencyScenario.Point::toJson).toList());
+        m.put("subquery", subquery.stream().map(SubqueryScenario.Result::toJson).toList());
         m.put("fanout", fanout == null ? null : fanout.toJson());
         m.put("heap_per_parked_request", heap == null ? null : heap.toJson());
         Map<String, Object> conn = new LinkedHashMap<>();

@@ -13,7 +13,7 @@ import java.util.Map;
 record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, int writes, double writesPerSecond,
         int creationConcurrency, int fanoutClients, int fanoutRows, int fanoutWarmupRounds, int fanoutRounds,
         int parked, int heapRounds,
-        boolean helidonBaseline, String scenarios, Duration budget) {
+        boolean helidonBaseline, String scenarios, Duration budget, int[] subqueryShapeCounts) {
 
     static Settings of(String mode, String[] overrides) {
         Map<String, String> v = new LinkedHashMap<>();
@@ -30,7 +30,8 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
         v.put("parked", "2000");
         v.put("heapRounds", "3");
         v.put("helidon", "true");
-        v.put("scenarios", "latency,fanout,heap");
+        v.put("scenarios", "latency,subquery,fanout,heap");
+        v.put("subqueryShapes", "10000");
         v.put("budgetMinutes", "12");
         switch (mode) {
             case "full" -> { }
@@ -42,6 +43,7 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
                 v.put("parked", "1000");
                 v.put("heapRounds", "1");
                 v.put("budgetMinutes", "4");
+                v.put("subqueryShapes", "1000");
             }
             default -> throw new IllegalArgumentException("mode must be quick or full, not " + mode);
         }
@@ -59,7 +61,8 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
                 Integer.parseInt(v.get("fanoutRounds")),
                 Integer.parseInt(v.get("parked")), Integer.parseInt(v.get("heapRounds")),
                 Boolean.parseBoolean(v.get("helidon")), v.get("scenarios"),
-                Duration.ofMinutes(Long.parseLong(v.get("budgetMinutes"))));
+                Duration.ofMinutes(Long.parseLong(v.get("budgetMinutes"))),
+                Arrays.stream(v.get("subqueryShapes").split(",")).mapToInt(Integer::parseInt).toArray());
     }
 
     boolean runs(String scenario) {
@@ -84,6 +87,7 @@ record Settings(String mode, int[] shapeCounts, int followed, int warmupWrites, 
         m.put("helidon_baseline", helidonBaseline);
         m.put("scenarios", scenarios);
         m.put("budget_s", budget.toSeconds());
+        m.put("subquery_shape_counts", Arrays.stream(subqueryShapeCounts).boxed().toList());
         return m;
     }
 }
