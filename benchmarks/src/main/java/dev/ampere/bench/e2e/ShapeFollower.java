@@ -71,6 +71,9 @@ final class ShapeFollower implements Runnable, AutoCloseable {
                     }
                 }
                 case 409 -> {
+                    if (Boolean.getBoolean("e2e.trace409")) {
+                        System.out.printf("e2e: follower %d got 409 at %.1f ms%n", index, System.nanoTime() / 1e6);
+                    }
                     refetches.incrementAndGet();
                     handle = r.header("electric-handle");
                     offset = "-1";

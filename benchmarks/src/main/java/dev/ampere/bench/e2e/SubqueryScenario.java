@@ -13,7 +13,7 @@ import org.HdrHistogram.Histogram;
  * Shapes that filter through a sub-select (benchmarks/README.md, "Sub-selects"): N shapes
  * {@code owner IN (SELECT id FROM <table>_members WHERE grp = k)} over a membership table where owner k is in group k,
  * measured as {@link LatencyScenario} measures {@code owner = k} (write → client for min(100, N) followed shapes,
- * beside the replication stream), then the moves: one at a time, a non-followed owner j joins a followed shape's
+ * beside the replication stream), then the moves (with {@code synchronous_commit=on}, as every writer here): one at a time, a non-followed owner j joins a followed shape's
  * group ({@code UPDATE members SET grp = k WHERE id = j}), and the time runs from just before that COMMIT until the
  * shape's client holds owner j's row. A move ends the shape today (409, refetch: docs/protocol.md §2.1), so this is
  * the time of the rotation and the new snapshot, with the other N − 1 shapes in place.
@@ -93,6 +93,9 @@ final class SubqueryScenario {
                 // One connection for all moves, opened first: the time runs from just before each UPDATE's
                 // (autocommitted) execution, not from a connection's set-up.
                 try (java.sql.Connection conn = c.db().connect(); java.sql.Statement st = conn.createStatement()) {
+                    // As the other writers: the benchmark's Postgres commits asynchronously by default, and its WAL
+                    // writer (every 200 ms) would then decide when the move reaches the stream.
+                    st.execute("SET synchronous_commit = on");
                     for (int m = 0; m < MOVES && m < owners.length; m++) {
                         while (followed.contains(mover)) mover--;
                         int i = m % owners.length;
@@ -100,6 +103,10 @@ final class SubqueryScenario {
                         String update = "UPDATE " + table + "_members SET grp = " + owners[i] + " WHERE id = " + mover;
                         long t0 = System.nanoTime();
                         st.execute(update);
+                        if (Boolean.getBoolean("e2e.trace409")) {
+                            System.out.printf("e2e: move %d to follower %d committed at %.1f ms (started %.1f)%n", m, i,
+                                    System.nanoTime() / 1e6, t0 / 1e6);
+                        }
                         if (watch.seen.await(30, TimeUnit.SECONDS)) {
                             LatencySummary.recordNanos(moveIn, watch.at - t0);
                             seenMoves[0]++;
