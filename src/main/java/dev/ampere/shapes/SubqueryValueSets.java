@@ -115,8 +115,10 @@ final class SubqueryValueSets implements SubqueryValues {
                 case Change.Delete d -> remove(d.key()) || moved;
                 case Change.Update u -> {
                     if (u.keyChanged()) {
+                        // The new key first: a row that keeps its value under a new key never takes the value out.
+                        boolean added = set(u.key(), u.record());
                         boolean removed = remove(u.oldKey());
-                        yield set(u.key(), u.record()) || removed || moved;
+                        yield added || removed || moved;
                     }
                     yield set(u.key(), u.record()) || moved;
                 }
