@@ -239,8 +239,15 @@ final class ShapeRoutes {
             return Optional.empty();
         }
         try {
-            return Optional.of(ShapeDefinition.create(table.get(), params.where(), params.params(), params.columns(),
-                    params.replica(), params.logMode(), this::subselectTable));
+            ShapeDefinition d = ShapeDefinition.create(table.get(), params.where(), params.params(), params.columns(),
+                    params.replica(), params.logMode(), this::subselectTable);
+            if (params.compaction() && d.hasSubqueries()) {
+                // Ignored otherwise, as compaction is not built; Electric refuses the combination outright.
+                ShapeResponses.invalid(res, method, RequestErrors.of("experimental_compaction",
+                        "can't be enabled for shapes with subqueries"), cache);
+                return Optional.empty();
+            }
+            return Optional.of(d);
         } catch (TableResolver.Unavailable e) {
             ShapeResponses.unavailable(res, method, "Could not read the table's metadata: " + e.getMessage(), 1, cache);
         } catch (WhereClauseException e) {

@@ -215,6 +215,12 @@ class SubqueryShapeIntegrationTest {
         for (int i = 0; i < 11; i++) wide.append(" AND (id = ").append(i).append(" OR title = 'x").append(i).append("')");
         assert400(shape(wide.toString()),
                 "WHERE clause too complex for DNF decomposition (2048 disjuncts exceeds limit of 100)");
+        HttpResponse<String> compaction = a.shape(shape("project_id IN (SELECT id FROM projects)",
+                "experimental_compaction", "true"));
+        assertEquals(400, compaction.statusCode(), compaction.body());
+        assertTrue(compaction.body().contains("\"experimental_compaction\":[\"can't be enabled for shapes with subqueries\"]"),
+                compaction.body());
+        assertEquals(200, a.shape(shape("project_id = 1", "experimental_compaction", "true")).statusCode());
         Map<String, String> subset = shape("project_id IN (SELECT id FROM projects)");
         subset.put("subset__where", "id IN (SELECT id FROM projects)");
         assert400(subset, "Subqueries are not allowed in subsets");
