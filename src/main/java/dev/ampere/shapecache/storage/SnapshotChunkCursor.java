@@ -27,6 +27,8 @@ final class SnapshotChunkCursor implements ItemCursor {
     private long windowStart;
     private int windowLength;
     private long position;
+    /** A closed chunk's file length, read once (its length is final); -1 until then. */
+    private long closedLength = -1;
     private byte[] item = new byte[1024];
     private int itemLength;
 
@@ -51,7 +53,10 @@ final class SnapshotChunkCursor implements ItemCursor {
             return p.complete() ? Step.END : Step.NOT_YET;
         }
         if (limit != 0 && channel == null && !open()) return closed ? Step.END : Step.NOT_YET;
-        if (limit < 0) limit = channel.size();
+        if (limit < 0) {
+            if (closedLength < 0) closedLength = channel.size(); // once, not a system call per row
+            limit = closedLength;
+        }
         if (position >= limit) return closed ? Step.END : Step.NOT_YET;
         if (limit - position < 4) throw new StorageCorruptException("torn record in snapshot chunk " + chunk);
         int len = readLength(limit);
