@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { FetchError } from '@electric-sql/client'
 import { createCollection, createLiveQueryCollection, eq } from '@tanstack/db'
 import { electricCollectionOptions } from '@tanstack/electric-db-collection'
-import { closeDb, openShape, SHAPE_URL, sortBy, sql, stringify, uniqueName, WAIT_MS } from './support.mjs'
+import { closeDb, openShape, SHAPE_URL, sortBy, sql, stringify, uniqueName, untilCollections, WAIT_MS } from './support.mjs'
 
 after(closeDb)
 
@@ -122,39 +122,6 @@ test('Shape: a membership shape follows its own table, ignores set-preserving wr
   }
 })
 
-/**
- * Waits until `check()` holds, re-evaluating it on every change or status event of `collections` (no polling),
- * failing after `timeoutMs` with `describe()`, or at once when a stream error was recorded.
- */
-function until(collections, errors, check, describe, timeoutMs = WAIT_MS) {
-  return new Promise((resolve, reject) => {
-    const unsubscribers = []
-    let timer
-    const settle = (fn) => {
-      clearTimeout(timer)
-      for (const unsubscribe of unsubscribers) unsubscribe()
-      fn()
-    }
-    const evaluate = () => {
-      if (errors.length > 0) {
-        const e = errors[0]
-        return settle(() => reject(new Error(`stream error (${e.status ?? ''}) ${e.message}; ${describe()}`)))
-      }
-      try {
-        if (check()) settle(resolve)
-      } catch (e) {
-        settle(() => reject(e))
-      }
-    }
-    for (const collection of collections) {
-      const subscription = collection.subscribeChanges(evaluate, { includeInitialState: false })
-      unsubscribers.push(() => subscription.unsubscribe())
-      unsubscribers.push(collection.on('status:change', evaluate))
-    }
-    timer = setTimeout(() => settle(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs)
-    evaluate()
-  })
-}
 
 const TASK_COLUMNS = ['id', 'project_id', 'title', 'done']
 const plainTasks = (collection) => collection.toArray.map((row) => Object.fromEntries(TASK_COLUMNS.map((c) => [c, row[c]])))
@@ -212,7 +179,7 @@ for (const syncMode of ['eager', 'on-demand']) {
         open: await select(tasks, `(${where}) AND NOT done`, params, 'title, id'),
       }
       const have = () => ({ all: onDemand ? undefined : sortBy(plainTasks(collection), 'id'), open: plainTasks(open) })
-      await until(collections, errors, () => stringify(have()) === stringify(want),
+      await untilCollections({ collections, errors }, () => stringify(have()) === stringify(want),
         () => `${label}: never matched Postgres; want ${stringify(want)}, have ${stringify(have())}`)
       // Every row the collection holds is Postgres's row of the shape, in every mode.
       const rows = new Map(shapeRows.map((r) => [r.id, stringify(r)]))

@@ -180,3 +180,44 @@ export function idsAre(expected, key = 'id') {
   const want = [...expected].map(String).sort().join(',')
   return (rows) => rows.map((r) => String(r[key])).sort().join(',') === want
 }
+
+/**
+ * Waits until `check()` holds, re-evaluating it on every change or status event of TanStack DB `collections` and on
+ * every request recorded in `requests`, when given (no polling), failing after `timeoutMs` with `describe()`, or at
+ * once when a stream error was recorded.
+ */
+export function untilCollections({ collections, errors, requests }, check, describe, timeoutMs = WAIT_MS) {
+  return new Promise((resolve, reject) => {
+    const unsubscribers = []
+    let timer
+    const settle = (fn) => {
+      clearTimeout(timer)
+      for (const unsubscribe of unsubscribers) unsubscribe()
+      fn()
+    }
+    const evaluate = () => {
+      if (errors.length > 0) {
+        const e = errors[0]
+        return settle(() => reject(new Error(`stream error (${e.status ?? ''}) ${e.message}; ${describe()}`)))
+      }
+      try {
+        if (check()) settle(resolve)
+      } catch (e) {
+        settle(() => reject(e))
+      }
+    }
+    for (const collection of collections) {
+      // includeInitialState: false asks for every later change; without it a subscription drops deletes of keys it
+      // has not delivered, and a change that only removes rows would not wake the check.
+      const subscription = collection.subscribeChanges(evaluate, { includeInitialState: false })
+      unsubscribers.push(() => subscription.unsubscribe())
+      unsubscribers.push(collection.on('status:change', evaluate))
+    }
+    if (requests) {
+      requests.events.addEventListener('request', evaluate)
+      unsubscribers.push(() => requests.events.removeEventListener('request', evaluate))
+    }
+    timer = setTimeout(() => settle(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs)
+    evaluate()
+  })
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict'
 import { BTreeIndex, createCollection, createLiveQueryCollection, and, eq, gte, not } from '@tanstack/db'
 import { electricCollectionOptions } from '@tanstack/electric-db-collection'
 import pg from 'pg'
-import { closeDb, DATABASE_URL, fetchBounded, shapeUrl, SHAPE_URL, sql, stringify, uniqueName, WAIT_MS } from './support.mjs'
+import { closeDb, DATABASE_URL, fetchBounded, shapeUrl, SHAPE_URL, sql, stringify, uniqueName, untilCollections as until, WAIT_MS } from './support.mjs'
 
 after(closeDb)
 
@@ -116,45 +116,6 @@ function openLiveQueries(items) {
         .orderBy(({ item }) => item.id, 'asc'),
   })
   return { top, open }
-}
-
-/**
- * Waits until `check()` holds, re-evaluating it on every change or status event of `collections` and on every
- * request recorded in `requests` (no polling), failing after `timeoutMs` with `describe()`, or at once when a stream
- * error was recorded.
- */
-function until({ collections, errors, requests }, check, describe, timeoutMs = WAIT_MS) {
-  return new Promise((resolve, reject) => {
-    const unsubscribers = []
-    let timer
-    const settle = (fn) => {
-      clearTimeout(timer)
-      for (const unsubscribe of unsubscribers) unsubscribe()
-      fn()
-    }
-    const evaluate = () => {
-      if (errors.length > 0) {
-        const e = errors[0]
-        return settle(() => reject(new Error(`stream error (${e.status ?? ''}) ${e.message}; ${describe()}`)))
-      }
-      try {
-        if (check()) settle(resolve)
-      } catch (e) {
-        settle(() => reject(e))
-      }
-    }
-    for (const collection of collections) {
-      // includeInitialState: false asks for every later change; without it a subscription drops deletes of keys it
-      // has not delivered, and a change that only removes rows would not wake the check.
-      const subscription = collection.subscribeChanges(evaluate, { includeInitialState: false })
-      unsubscribers.push(() => subscription.unsubscribe())
-      unsubscribers.push(collection.on('status:change', evaluate))
-    }
-    requests.events.addEventListener('request', evaluate)
-    unsubscribers.push(() => requests.events.removeEventListener('request', evaluate))
-    timer = setTimeout(() => settle(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs)
-    evaluate()
-  })
 }
 
 /**
