@@ -362,10 +362,16 @@ public final class Consumer implements HibernatingBody {
     private String truncatedTable(TransactionFragment f, int[] matches) {
         for (int m : matches) {
             if (f.changes().get(ConsumerMessages.position(m)) instanceof dev.ampere.changes.Change.Truncate t) {
-                return TableInfo.quoteIdent(t.relation().schema()) + "." + TableInfo.quoteIdent(t.relation().table());
+                return tableOf(t.relation().id()).quotedName();
             }
         }
         return state.definition().table().quotedName();
+    }
+
+    /** The shape's table, or the sub-select's, with this OID (the shape's own when none has it). */
+    private TableInfo tableOf(int oid) {
+        return state.definition().tables().stream().filter(x -> x.oid() == oid).findFirst()
+                .orElse(state.definition().table());
     }
 
     /**
@@ -373,8 +379,7 @@ public final class Consumer implements HibernatingBody {
      * or the table of one of its sub-selects.
      */
     private boolean matchesTable(Relation r) {
-        TableInfo t = state.definition().tables().stream().filter(x -> x.oid() == r.id()).findFirst()
-                .orElse(state.definition().table());
+        TableInfo t = tableOf(r.id());
         if (!r.schema().equals(t.schema()) || !r.table().equals(t.name())) return false;
         if (r.columns().size() != t.columns().size()) return false;
         for (int i = 0; i < t.columns().size(); i++) {

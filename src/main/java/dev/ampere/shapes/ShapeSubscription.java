@@ -35,9 +35,7 @@ public record ShapeSubscription(String handle, TableInfo table, WhereClause wher
     public static ShapeSubscription of(String handle, ShapeDefinition d, ProcessRef consumer) {
         WhereClause where = d.where().orElse(null);
         if (where == null || !where.hasSubqueries()) return new ShapeSubscription(handle, d.table(), where, consumer);
-        List<Route> routes = new ArrayList<>();
-        addRoutes(where, routes);
-        return new ShapeSubscription(handle, d.table(), where.routingClause(), consumer, routes);
+        return withRoutes(handle, d, consumer, where.routingClause());
     }
 
     /** The most values of one sub-select that narrowed routing lists; beyond them the routing clause stays broad. */
@@ -48,11 +46,14 @@ public record ShapeSubscription(String handle, TableInfo table, WhereClause wher
      * those values ({@link WhereClause#routingClause(dev.ampere.where.SubqueryValues, int)}).
      */
     static ShapeSubscription of(String handle, ShapeDefinition d, ProcessRef consumer, SubqueryValueSets values) {
-        WhereClause where = d.where().orElseThrow();
+        return withRoutes(handle, d, consumer, d.where().orElseThrow().routingClause(values, MAX_ROUTED_VALUES));
+    }
+
+    /** Routed by {@code own} on the shape's table and by each sub-select's own clause on that sub-select's table. */
+    private static ShapeSubscription withRoutes(String handle, ShapeDefinition d, ProcessRef consumer, WhereClause own) {
         List<Route> routes = new ArrayList<>();
-        addRoutes(where, routes);
-        return new ShapeSubscription(handle, d.table(), where.routingClause(values, MAX_ROUTED_VALUES), consumer,
-                routes);
+        addRoutes(d.where().orElseThrow(), routes);
+        return new ShapeSubscription(handle, d.table(), own, consumer, routes);
     }
 
     private static void addRoutes(WhereClause where, List<Route> out) {

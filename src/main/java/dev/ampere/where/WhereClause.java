@@ -162,10 +162,7 @@ public final class WhereClause {
      * are monotone). Null when that admits every row; this clause itself when it has no sub-selects.
      */
     public WhereClause routingClause() {
-        if (subqueries.isEmpty()) return this;
-        Expr routed = Simplifier.simplify(relax(expr, true));
-        if (routed instanceof Expr.Const c && Boolean.TRUE.equals(c.value())) return null;
-        return new WhereClause(text, routed);
+        return routingClause(null, 0);
     }
 
     /**
@@ -173,17 +170,13 @@ public final class WhereClause {
      * {@code x IN (SELECT ...)} becomes {@code x IN (v1, v2, ...)}, which the filter index looks up by value, so a
      * change of the shape's table reaches the shape only when it can match (docs/architecture.md, routing). Exact
      * only while the values stay as they are; a sub-select with more than {@code maxValues} values, a composite one and
-     * a negated one are relaxed as by {@link #routingClause()}.
+     * a negated one are relaxed as by {@link #routingClause()}; null {@code values} relaxes every one.
      */
     public WhereClause routingClause(SubqueryValues values, int maxValues) {
         if (subqueries.isEmpty()) return this;
         Expr routed = Simplifier.simplify(narrow(expr, true, values, maxValues));
         if (routed instanceof Expr.Const c && Boolean.TRUE.equals(c.value())) return null;
         return new WhereClause(text, routed);
-    }
-
-    private static Expr relax(Expr e, boolean positive) {
-        return narrow(e, positive, null, 0);
     }
 
     private static Expr narrow(Expr e, boolean positive, SubqueryValues values, int maxValues) {

@@ -82,9 +82,9 @@ public final class ChronicleStackStorage implements StackStorage {
         this.pool = new QueuePool(maxOpenQueues, shape -> ChronicleLogRecovery.open(shape.logDir()));
         this.space = space;
         Files.createDirectories(layout.stackDir());
-        boolean syncfs = !"fsync".equals(System.getProperty("ampere.storage.sync"));
-        this.sync = new ChronicleSync(layout.stackDir(), syncfs, space);
-        this.seals = new SnapshotSeals(layout.stackDir(), syncfs);
+        this.sync = new ChronicleSync(layout.stackDir(), !"fsync".equals(System.getProperty("ampere.storage.sync")),
+                space);
+        this.seals = new SnapshotSeals(sync.fileSystem());
     }
 
     /** The group durability step of this stack's shapes (also each shape's {@link ShapeStorage#syncGroup}). */
@@ -267,6 +267,5 @@ public final class ChronicleStackStorage implements StackStorage {
         for (ChronicleShapeStorage s : shapes.values()) s.closeWriters();
         pool.close();
         sync.close();
-        seals.close();
     }
 }

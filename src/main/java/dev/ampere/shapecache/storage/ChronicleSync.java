@@ -40,6 +40,11 @@ final class ChronicleSync implements StorageSync, AutoCloseable {
         this.space = space;
     }
 
+    /** The syncfs of the stack's file system, where it is used; snapshots are sealed with it too. */
+    Optional<FileSystemSync> fileSystem() {
+        return fileSystem;
+    }
+
     /** Whether one syncfs per pass is used (else an fsync per shape). */
     boolean usesSyncfs() {
         return fileSystem.isPresent();

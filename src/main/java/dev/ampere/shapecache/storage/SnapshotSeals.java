@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Threading: thread-safe; {@link #seal} blocks its caller (a shape's snapshotter) until its snapshot is durable.
  */
-final class SnapshotSeals implements AutoCloseable {
+final class SnapshotSeals {
     private final Optional<FileSystemSync> fileSystem;
     private final ReentrantLock pass = new ReentrantLock();
     private final List<Request> queued = new ArrayList<>();
@@ -33,8 +33,9 @@ final class SnapshotSeals implements AutoCloseable {
     /** One snapshot waiting to be sealed. */
     private record Request(Path lastChunk, Path shapeDir, byte[] meta, CompletableFuture<Void> done) {}
 
-    SnapshotSeals(Path stackDir, boolean useSyncfs) {
-        this.fileSystem = useSyncfs ? FileSystemSync.open(stackDir) : Optional.empty();
+    /** With the stack's syncfs, shared with the log flushes ({@link ChronicleSync}, which owns and closes it). */
+    SnapshotSeals(Optional<FileSystemSync> fileSystem) {
+        this.fileSystem = fileSystem;
     }
 
     /**
@@ -113,10 +114,5 @@ final class SnapshotSeals implements AutoCloseable {
         ShapeLayout.writeDurably(shapeDir.resolve(ShapeLayout.SHAPE_META), meta);
         ShapeLayout.fsyncDirectory(shapeDir);
         ShapeLayout.fsyncDirectory(shapeDir.getParent());
-    }
-
-    @Override
-    public void close() {
-        fileSystem.ifPresent(FileSystemSync::close);
     }
 }

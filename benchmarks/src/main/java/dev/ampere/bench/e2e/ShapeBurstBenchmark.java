@@ -84,7 +84,7 @@ public final class ShapeBurstBenchmark {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        double a = median(ampere), l = median(limit);
+        double a = FanoutScenario.median(ampere), l = FanoutScenario.median(limit);
         String json = String.format(Locale.ROOT, """
                 {"shapes": %d, "rows": %d, "runs": %d, "ampere_seconds": %s, "postgres_seconds": %s,
                  "errors": %s, "retries": %s, "request_p50_ms": %s, "request_p99_ms": %s,
@@ -144,11 +144,5 @@ public final class ShapeBurstBenchmark {
         } finally {
             for (Connection c : connections) c.close();
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }
