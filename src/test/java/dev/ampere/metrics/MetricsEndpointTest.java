@@ -93,10 +93,13 @@ class MetricsEndpointTest {
         HttpResponse<String> r = stack.shape(params("table", "lifecycle", "offset", "-1"));
         assertEquals(200, r.statusCode(), r.body());
         String handle = r.headers().firstValue("electric-handle").orElseThrow();
-        // A snapshot is counted once committed, which may follow its response (and an earlier test's snapshot may
-        // be counted meanwhile): wait for this one's rows.
+        // A snapshot is counted once stored, which may follow its response (and an earlier test's snapshot may
+        // be counted meanwhile): wait for this one's rows and its duration. The two are recorded one after the other
+        // and a scrape reads one after the other, so a scrape between the two records shows only one of them.
         PrometheusText after = awaitScrape(m -> m.value("ampere_snapshot_rows_total")
-                >= before.value("ampere_snapshot_rows_total") + 7, "the snapshot to be counted");
+                >= before.value("ampere_snapshot_rows_total") + 7
+                && m.value("ampere_snapshot_duration_seconds_count") > before.value("ampere_snapshot_duration_seconds_count"),
+                "the snapshot to be counted");
         assertEquals(before.value("ampere_shape_creations_total") + 1, after.value("ampere_shape_creations_total"));
         assertEquals(before.value("electric_shapes_total_shapes_count") + 1, after.value("electric_shapes_total_shapes_count"));
         assertTrue(after.value("ampere_snapshot_duration_seconds_count")
